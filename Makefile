@@ -1,0 +1,55 @@
+# Entry points. `make` sets up .venv and builds the book and the student release;
+# `make test` lints and runs the whole test suite. Both work on a fresh machine.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PY := .venv/bin/python
+VENV_STAMP := .venv/.installed
+# INSTALLER=pip forces plain pip (slower, ~80 s); by default uv is used (~15 s).
+INSTALLER ?= uv
+
+.PHONY: all venv book release test lint format browser bench clean
+
+all: book release
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): requirements.lock pyproject.toml
+	python3 -m venv .venv
+	if [ "$(INSTALLER)" = pip ]; then \
+	  .venv/bin/pip install -q -r requirements.lock && .venv/bin/pip install -q --no-deps -e . ; \
+	else \
+	  .venv/bin/pip install -q uv==0.13.8 && \
+	  .venv/bin/uv pip install -q --compile-bytecode -p $(PY) -r requirements.lock && \
+	  .venv/bin/uv pip install -q --compile-bytecode -p $(PY) --no-deps -e . ; \
+	fi
+	touch $@
+
+book: venv
+	$(PY) -m tools.build_book
+
+release: venv
+	$(PY) -m tools.generate_release
+
+# Debian's Chromium for the browser tests (never a browser that a tool downloads itself).
+browser:
+	command -v chromium >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: venv
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: venv
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+# The book is built first: the browser test reads _build/html. release/ is *not*
+# regenerated here: a test regenerates it in a temporary folder and compares.
+test: lint book browser
+	.venv/bin/pytest
+
+bench: venv
+	$(PY) benchmarks/bench_solver.py
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis
