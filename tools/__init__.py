@@ -1,0 +1,1 @@
+"""Build helpers for instructors and CI (not shipped to students)."""
