@@ -13,14 +13,16 @@ all: book release
 
 venv: $(VENV_STAMP)
 
+# exercise_code is deliberately *not* installed into .venv: a notebook must import the copy
+# beside it (a student's, when grading), never an installed instructor copy. The book build
+# and pytest put the repository root on the path themselves.
 $(VENV_STAMP): requirements.lock pyproject.toml
 	python3 -m venv .venv
 	if [ "$(INSTALLER)" = pip ]; then \
-	  .venv/bin/pip install -q -r requirements.lock && .venv/bin/pip install -q --no-deps -e . ; \
+	  .venv/bin/pip install -q -r requirements.lock ; \
 	else \
 	  .venv/bin/pip install -q uv==0.13.8 && \
-	  .venv/bin/uv pip install -q --compile-bytecode -p $(PY) -r requirements.lock && \
-	  .venv/bin/uv pip install -q --compile-bytecode -p $(PY) --no-deps -e . ; \
+	  .venv/bin/uv pip install -q --compile-bytecode -p $(PY) -r requirements.lock ; \
 	fi
 	touch $@
 
