@@ -4,7 +4,8 @@ The Solver needs only this from its parts:
     model      a Network: ``forward(X) -> z: (N, 1)``, ``backward(dout) -> dW``, weights ``W``
     loss_func  a Loss: ``loss_func(z, y) -> (loss, dL/dz)``
     optimizer  a class built as ``optimizer(model, learning_rate)`` with ``step(dW)``
-    data       a mapping (a dict or a DataSplits) with X_train: (N, D), y_train: (N, 1), X_val, y_val
+    data       a mapping (a dict or a DataSplits) with X_train: (N, D), y_train: (N, 1),
+               X_val: (M, D) and y_val: (M, 1)
 """
 
 import numpy as np

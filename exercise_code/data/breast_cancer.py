@@ -18,7 +18,9 @@ from .splits import split_and_standardize
 DEFAULT_FEATURES = ("worst radius", "worst concave points")
 
 
-def load_breast_cancer_splits(features=DEFAULT_FEATURES, val_fraction=0.2, test_fraction=0.2, seed=0):
+def load_breast_cancer_splits(
+    features=DEFAULT_FEATURES, val_fraction=0.2, test_fraction=0.2, seed=0
+):
     """Return DataSplits of the breast-cancer data, restricted to ``features``.
 
     :param features: feature names (see ``all_feature_names()``), or None for all 30.

@@ -79,13 +79,18 @@ class Classifier(Network):
             last row of W and is added here).
         :return: z, an (N, 1) array of predicted probabilities P(y = 1 | x), in [0, 1].
             These are probabilities, not logits: they feed straight into BCE.
-        :raises ValueError: X is not (N, D), or contains NaN or inf.
+        :raises ValueError: X is not (N, D), X or W contains NaN or inf.
         :raises TypeError: X is not an array of real numbers.
 
         Stores in ``self.cache`` what backward needs: X (a reference, not a copy) and z.
         """
         X = check_features(X, self.num_features)
         self._check_finite_once(X)
+        if not np.all(np.isfinite(self.W)):
+            raise ValueError(
+                "W contains NaN or inf. If this happened during training, the learning rate "
+                "is too large and gradient descent diverged."
+            )
         z = None
         ### BEGIN SOLUTION
         # The bias trick without the copy: [X, 1] @ W == X @ W[:D] + W[D].
@@ -120,8 +125,7 @@ class Classifier(Network):
         dout = as_real_array("dout", dout)
         if dout.shape != z.shape:
             raise ValueError(
-                f"dout must have the shape of the forward output z, {z.shape}, got "
-                f"{dout.shape}."
+                f"dout must have the shape of the forward output z, {z.shape}, got {dout.shape}."
             )
         dW = None
         ### BEGIN SOLUTION
@@ -153,6 +157,6 @@ class Classifier(Network):
         """Explain a NaN output instead of letting it spread into the loss."""
         if z is not None and np.isnan(z).any():
             raise ValueError(
-                "The forward pass produced NaN: W contains NaN or inf. If this happened "
-                "during training, the learning rate is too large and training diverged."
+                "The forward pass produced NaN: X was changed to contain NaN after it was "
+                "first checked, or the forward computation itself is wrong."
             )

@@ -1,6 +1,5 @@
 """Vanilla gradient descent."""
 
-import numpy as np
 
 from .validation import as_real_array
 

@@ -34,7 +34,10 @@ def check_same_shape(name_a, a, name_b, b):
     if a.shape != b.shape:
         hint = ""
         if a.size == b.size:
-            hint = f" They hold the same number of values: reshape one, e.g. {name_b}.reshape({a.shape})."
+            hint = (
+                f" They hold the same number of values: reshape one, "
+                f"e.g. {name_b}.reshape({a.shape})."
+            )
         raise ValueError(
             f"{name_a} has shape {a.shape} but {name_b} has shape {b.shape}; "
             f"they must have the same shape.{hint}"
