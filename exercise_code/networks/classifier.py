@@ -27,7 +27,8 @@ class Classifier(Network):
         super().__init__("logistic_regression")
         self.num_features = num_features
         self.W = None
-        self._finite_X = None  # weak reference to the last data matrix checked for NaN/inf
+        # The data matrices already checked for NaN/inf, by id, held weakly (no copies kept).
+        self._checked_X = weakref.WeakValueDictionary()
         self.initialize_weights()
 
     def initialize_weights(self, weights=None):
@@ -143,15 +144,16 @@ class Classifier(Network):
     def _check_finite_once(self, X):
         """Refuse NaN or inf in X, checking each data matrix only the first time we see it.
 
-        The Solver passes the same X_train on every step; scanning all N * D entries each
-        time would cost as much as the forward pass itself. We scan in blocks of rows so the
-        check needs O(N) extra memory, never a full (N, D) boolean copy.
+        The Solver passes the same X_train (and X_val) on every epoch; scanning all N * D
+        entries each time would cost as much as the forward pass itself. We scan in blocks
+        of rows so the check needs O(N) extra memory, never a full (N, D) boolean copy. (NaN
+        written into X later still surfaces: it makes the output NaN, see _check_output.)
         """
-        if self._finite_X is not None and self._finite_X() is X:
+        if self._checked_X.get(id(X)) is X:
             return
         for start in range(0, X.shape[0], 1 << 16):
             check_finite("X", X[start : start + (1 << 16)])
-        self._finite_X = weakref.ref(X)
+        self._checked_X[id(X)] = X
 
     def _check_output(self, z):
         """Explain a NaN output instead of letting it spread into the loss."""

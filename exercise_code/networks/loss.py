@@ -74,8 +74,8 @@ class BCE(Loss):
     Numerics: ``y_out`` is a probability (the sigmoid's output), not a logit. At y_hat = 0
     or 1 the log is -inf, and the textbook formula even gives 0 * log(0) = nan. We take the
     log only of p_i, floored at ``EPS``, so every loss is finite, at most -log(EPS) = 36.04,
-    and a perfect prediction costs exactly 0. For y = 0 we use log1p(-y_hat), which keeps
-    the loss of a tiny y_hat (e.g. 1e-20) instead of rounding 1 - y_hat to 1.
+    and a perfect prediction costs exactly 0. (For y = 0, 1 - y_hat rounds to 1 when
+    y_hat < 1.1e-16, so such a loss, truly below 1.1e-16, also comes out as 0.)
     """
 
     def _check(self, y_out, y_truth):
@@ -99,16 +99,11 @@ class BCE(Loss):
         y_out, y_truth = self._check(y_out, y_truth)
         result = None
         ### BEGIN SOLUTION
-        # Each sample's loss is -log of the probability given to its true label. Selecting
-        # the term with np.where (instead of multiplying by y and 1 - y) avoids
-        # 0 * log(0) = nan; the floor at EPS avoids log(0) = -inf. log1p(-y_out) is
-        # log(1 - y_out) without rounding 1 - y_out first, which would turn a tiny y_out
-        # into a loss of exactly 0.
-        result = np.where(
-            y_truth == 1,
-            -np.log(np.maximum(y_out, EPS)),
-            -np.log1p(-np.minimum(y_out, 1 - EPS)),
-        )
+        # p: the probability the model gives to the true label (y_out if y = 1, 1 - y_out
+        # if y = 0). Selecting it *before* the log avoids 0 * log(0) = nan; the floor at
+        # EPS avoids log(0) = -inf.
+        p = y_truth * y_out + (1 - y_truth) * (1 - y_out)
+        result = -np.log(np.maximum(p, EPS))
         ### END SOLUTION
         if individual_losses:
             return result
@@ -126,12 +121,10 @@ class BCE(Loss):
         y_out, y_truth = self._check(y_out, y_truth)
         gradient = None
         ### BEGIN SOLUTION
-        # Per sample: -1 / y_hat if y = 1, 1 / (1 - y_hat) if y = 0 (the other term of the
-        # formula is zero). Flooring as in forward keeps the gradient finite.
-        gradient = np.where(
-            y_truth == 1,
-            -1 / np.maximum(y_out, EPS),
-            1 / np.maximum(1 - y_out, EPS),
-        ) / len(y_truth)
+        # Per sample: -1 / y_out if y = 1 and 1 / (1 - y_out) if y = 0 (the other term of
+        # the formula is zero), that is -(1 if y = 1 else -1) / p with p as in forward.
+        # Flooring p as forward does keeps the gradient finite.
+        p = y_truth * y_out + (1 - y_truth) * (1 - y_out)
+        gradient = (1 - 2 * y_truth) / np.maximum(p, EPS) / len(y_truth)
         ### END SOLUTION
         return gradient

@@ -1,6 +1,5 @@
 """Vanilla gradient descent."""
 
-
 from .validation import as_real_array
 
 
