@@ -1,5 +1,7 @@
 """The Solver: the order of one step, the histories, the best weights."""
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -87,3 +89,19 @@ def test_check_loss_returns_loss_and_accuracy(data):
     z = solver.model.forward(data.X_val)
     assert loss == BCE().forward(z, data.y_val)
     assert accuracy == np.mean((z >= 0.5) == (data.y_val == 1))
+
+
+def test_a_step_needs_memory_for_columns_not_for_the_data_matrix():
+    """One gradient step allocates a few (N, 1) arrays, never an (N, D) copy of X."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200_000, 30))
+    data = {"X_train": X, "y_train": (X[:, :1] > 0).astype(np.int64), "X_val": X[:10]}
+    data["y_val"] = data["y_train"][:10]
+    solver = Solver(Classifier(num_features=30), data, BCE(), 0.1, verbose=False)
+    solver._step()  # the first step also scans X for NaN, block by block
+    tracemalloc.start()
+    solver._step()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    column = X.shape[0] * 8
+    assert peak < 8 * column, f"a step allocated {peak / column:.1f} (N, 1) columns"

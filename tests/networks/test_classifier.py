@@ -153,6 +153,19 @@ def test_full_chain_matches_finite_differences_and_the_logit_form(problem):
     np.testing.assert_allclose(dW, X_with_ones.T @ (z - y) / len(y), rtol=1e-9, atol=1e-15)
 
 
+@pytest.mark.classifier
+@given(problems())
+def test_backward_equals_the_slide_formula(problem):
+    """The slides: dW = [X, 1]^T (dout * z * (1 - z)), with the bias column appended."""
+    X, _, W = problem
+    model = model_with(W)
+    z = model.forward(X)
+    dout = np.random.default_rng(2).standard_normal(z.shape)
+    X_with_ones = np.concatenate((X, np.ones((X.shape[0], 1))), axis=1)
+    expected = X_with_ones.T.dot(dout * z * (1 - z))
+    np.testing.assert_allclose(model.backward(dout), expected, rtol=1e-12, atol=1e-15)
+
+
 # --- bad input -----------------------------------------------------------------------------
 
 
