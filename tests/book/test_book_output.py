@@ -1,0 +1,215 @@
+"""Static checks of the built book (``make book``): what was published, what ran, what it loads.
+
+The browser test (``test_browser.py``) checks what a reader sees; these read the files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.book._book import (
+    BOOK_ROOT,
+    BUILD_DIR,
+    CHECK_PREFIX,
+    CHECKED_CHAPTERS,
+    EXECUTED_DIR,
+    WIDGET_PAGE,
+    expected_html_pages,
+    require_built_book,
+    toc_docnames,
+)
+from tests.book._html import is_remote, read_page, remote_urls_in_css
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _html_files(html_dir: Path) -> list[Path]:
+    return sorted(p for p in html_dir.rglob("*.html") if "_static" not in p.parts)
+
+
+def test_toc_is_the_agreed_one():
+    assert toc_docnames() == [
+        "book/intro",
+        "book/model",
+        "book/sigmoid",
+        "book/bce",
+        "book/chain_rule",
+        "book/gradient_check",
+        "book/gradient_descent",
+        "book/exercises",
+        "book/instructors",
+        "book/references",
+    ]
+
+
+def test_published_pages_are_exactly_the_toc(html_dir):
+    """Only the pages of _toc.yml (plus index, genindex, search) are published."""
+    found = sorted(p.relative_to(html_dir).as_posix() for p in _html_files(html_dir))
+    assert found == sorted(expected_html_pages())
+
+
+def test_nothing_from_source_or_release_is_built_or_published(html_dir):
+    """source/ and release/ hold the nbgrader notebooks with solutions: never run, never shown."""
+    leaked = [
+        p.relative_to(BUILD_DIR).as_posix()
+        for top in (html_dir, EXECUTED_DIR)
+        if top.is_dir()
+        for p in top.rglob("*")
+        if {"source", "release"} & set(p.relative_to(top).parts)
+    ]
+    assert not leaked, f"files from source/ or release/ in the build: {leaked}"
+
+    # The search index lists every document Sphinx read.
+    index = (html_dir / "searchindex.js").read_text(encoding="utf-8")
+    docnames = json.loads(re.search(r'"docnames":\s*(\[[^\]]*\])', index).group(1))
+    assert sorted(docnames) == sorted(toc_docnames())
+
+
+def test_no_solution_region_is_published(html_dir):
+    """The solution markers of exercise_code/ (and of the nbgrader notebooks) never reach a page."""
+    for path in [*html_dir.rglob("*.html"), *(html_dir / "_sources").rglob("*")]:
+        if path.is_file() and "_static" not in path.parts:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert "BEGIN SOLUTION" not in text, f"solution region in {path}"
+
+
+def test_no_page_loads_anything_remote(html_dir):
+    """No script, stylesheet, font or image comes from another host (plain hyperlinks may)."""
+    problems = []
+    for path in _html_files(html_dir):
+        page = read_page(path)
+        rel = path.relative_to(html_dir).as_posix()
+        problems += [f"{rel}: <{tag}> {url}" for tag, url in page.resources if is_remote(url)]
+        for css in page.inline_css:
+            problems += [f"{rel}: inline css {url}" for url in remote_urls_in_css(css)]
+        for script in page.scripts:
+            # Inline scripts that would fetch code from a CDN (as sphinx-thebe's config does).
+            if not script["src"] and re.search(r"https?://[^\"']+\.js\b", script["text"]):
+                problems.append(f"{rel}: inline script refers to a remote .js")
+    for css in (html_dir / "_static").rglob("*.css"):
+        text = css.read_text(encoding="utf-8", errors="replace")
+        rel = css.relative_to(html_dir).as_posix()
+        problems += [f"{rel}: {url}" for url in remote_urls_in_css(text)]
+    assert not problems, "remote resources:\n" + "\n".join(problems)
+
+
+def test_local_resources_exist(html_dir):
+    """Every script, stylesheet and image a page loads is in the html folder."""
+    missing = []
+    for path in _html_files(html_dir):
+        for tag, url in read_page(path).resources:
+            if is_remote(url) or url.startswith("data:"):
+                continue
+            target = (path.parent / url.split("?")[0].split("#")[0]).resolve()
+            if not target.is_file():
+                missing.append(f"{path.relative_to(html_dir)}: <{tag}> {url}")
+    assert not missing, "missing files:\n" + "\n".join(missing)
+
+
+def test_mathjax_is_the_vendored_copy(html_dir):
+    """Pages with math load MathJax 3 from _static/vendor, fonts included."""
+    pages_with_mathjax = 0
+    for path in _html_files(html_dir):
+        srcs = [s["src"] for s in read_page(path).scripts if "mathjax" in s["src"].lower()]
+        for src in srcs:
+            assert "_static/vendor/mathjax/tex-chtml.js" in src, f"{path}: {src}"
+        pages_with_mathjax += bool(srcs)
+    assert pages_with_mathjax >= 5, "the chapters are full of equations; MathJax is missing"
+    fonts = html_dir / "_static/vendor/mathjax/output/chtml/fonts/woff-v2"
+    assert len(list(fonts.glob("*.woff"))) > 10
+
+
+def test_widget_state_is_embedded(html_dir):
+    """The explorer's widget state is in the page, with the local widget manager to render it."""
+    page = read_page(html_dir / f"{WIDGET_PAGE}.html")
+    states = [s for s in page.scripts if s["type"] == WIDGET_STATE]
+    assert len(states) == 1, "no embedded widget state: was the page executed?"
+    state = json.loads(states[0]["text"])["state"]
+    views = [json.loads(s["text"]) for s in page.scripts if s["type"] == WIDGET_VIEW]
+    assert views, "no widget view in the page"
+    for view in views:
+        assert view["model_id"] in state, "a widget view refers to a model with no state"
+    model_names = {m["model_name"] for m in state.values()}
+    assert model_names & {"FloatSliderModel", "IntSliderModel", "FloatLogSliderModel"}, model_names
+    srcs = [s["src"] for s in page.scripts if s["src"]]
+    assert any("_static/vendor/requirejs/require.js" in s for s in srcs), srcs
+    assert any("_static/vendor/html-manager/embed-amd.js" in s for s in srcs), srcs
+
+
+def test_figures_have_alt_text(html_dir):
+    """Every image in a chapter has a real alt text (not empty, not its own file name)."""
+    problems = []
+    for docname in toc_docnames():
+        path = html_dir / f"{docname}.html"
+        for img in read_page(path).images:
+            if not img["in_article"]:
+                continue
+            alt = (img["alt"] or "").strip()
+            if not alt or re.search(r"\.(png|jpe?g|svg|gif)$", alt, re.I):
+                problems.append(f"{docname}: <img src={img['src']!r} alt={img['alt']!r}>")
+    assert not problems, "images without alt text:\n" + "\n".join(problems)
+
+
+def _executed_notebook(docname: str) -> dict:
+    """The executed notebook of a page, from the build's jupyter cache.
+
+    The cache is matched by the hash of the page's *current* code cells, so a stale build (a
+    page edited since) is reported, never silently read. (``_build/jupyter_execute`` is no
+    substitute: on a cache hit myst-nb writes the notebook there without its outputs.)
+    """
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    cache_dir = BUILD_DIR / ".jupyter_cache"
+    if not cache_dir.is_dir():
+        pytest.fail(f"no jupyter cache at {cache_dir}: run `make book`", pytrace=False)
+    source = BOOK_ROOT / f"{docname}.md"
+    nb = read_myst_markdown_notebook(source.read_text(encoding="utf-8"), path=source)
+    try:
+        _, executed = get_cache(str(cache_dir)).merge_match_into_notebook(nb)
+    except KeyError:
+        pytest.fail(
+            f"{docname}: its current code has not been executed by a build: run `make book`",
+            pytrace=False,
+        )
+    return executed
+
+
+@pytest.mark.parametrize("docname", CHECKED_CHAPTERS)
+def test_numerical_checks_ran_and_passed(docname):
+    """Each derivation chapter ran its numerical checks at build time, and they passed.
+
+    A check is a code cell that asserts, then prints a line starting with
+    ``numerical check passed:``. The build fails on any exception, so the line in the executed
+    notebook proves the assertion before it held in this build.
+    """
+    require_built_book()
+    nb = _executed_notebook(docname)
+    passed, errors = [], []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        source = cell.source
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "error":
+                errors.append(f"{out['ename']}: {out['evalue']}")
+                continue
+            text = "".join(out.get("text", "")) if out["output_type"] == "stream" else ""
+            if out["output_type"] == "stream" and out.get("name") == "stderr":
+                errors.append(f"stderr: {text.strip()[:200]}")
+            if "Traceback (most recent call last)" in text:
+                errors.append(f"traceback in output: {text.strip()[:200]}")
+            for line in text.splitlines():
+                if line.startswith(CHECK_PREFIX):
+                    # The line must come from a cell that checks something, not a bare print.
+                    assert "assert" in source, (
+                        f"{docname}: '{line}' printed by a cell with no assertion:\n{source}"
+                    )
+                    passed.append(line)
+    assert not errors, f"{docname}: error output in the executed page: {errors}"
+    assert passed, f"{docname}: no '{CHECK_PREFIX}' line in the executed page"

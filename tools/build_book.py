@@ -1,0 +1,181 @@
+"""Build the Jupyter Book strictly and offline: ``.venv/bin/python -m tools.build_book``.
+
+Steps:
+
+1. Vendor the browser-side JavaScript the book needs from npm (pinned versions below) into
+   ``<root>/_build/.vendor``: MathJax 3 for the equations, and require.js plus the
+   ``@jupyter-widgets/html-manager`` bundle for the embedded ipywidgets. ``_config.yml`` points
+   Sphinx's ``mathjax_path`` and myst-nb's ``nb_ipywidgets_js`` at these local copies, so no
+   page loads anything from a CDN, at build time or at read time. A stamp file makes this a
+   no-op when the pinned versions are already in place (the npm registry is only needed once).
+2. Run ``jupyter-book build <root> -n -W --keep-going`` (nitpicky, warnings are errors) with the
+   repository root on the kernels' ``PYTHONPATH``: the pages import ``exercise_code``, which is
+   deliberately not installed into ``.venv``.
+
+The exit status is non-zero if vendoring or the build fails (including any warning).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Exact versions: a new MathJax or widget manager must be a deliberate change.
+# html-manager 1.0.x is the embedder for ipywidgets 8 (controls 2.0, base 2.0, output 1.0).
+NPM_PACKAGES = {
+    "mathjax": "3.2.2",
+    "requirejs": "2.3.8",
+    "@jupyter-widgets/html-manager": "1.0.15",
+}
+
+# Vendored files, relative to the vendor's static folder (which Sphinx copies into _static).
+MATHJAX_ENTRY = "vendor/mathjax/tex-chtml.js"
+REQUIREJS = "vendor/requirejs/require.js"
+WIDGETS_EMBED = "vendor/html-manager/embed-amd.js"
+
+# MathJax's combined builds we do not load (each is 1-2 MB); everything else in es5/ is kept
+# because tex-chtml.js loads TeX extensions, fonts and the a11y/menu parts lazily, relative to
+# its own location.
+_MATHJAX_SKIP = {
+    "mml-chtml.js",
+    "mml-svg.js",
+    "tex-mml-chtml.js",
+    "tex-mml-svg.js",
+    "tex-svg.js",
+    "tex-svg-full.js",
+    "tex-chtml-full.js",
+    "tex-chtml-full-speech.js",
+    "node-main.js",
+}
+
+
+def vendor_dir(root: Path) -> Path:
+    """The gitignored folder holding the npm install and the static copies for ``root``."""
+    return root / "_build" / ".vendor"
+
+
+def _copy_mathjax(es5: Path, dest: Path) -> None:
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skip = set()
+        if Path(folder) == es5:
+            skip |= {n for n in names if n in _MATHJAX_SKIP}
+        if Path(folder) == es5 / "output":
+            skip.add("svg")  # SVG output is not used; CommonHTML (chtml) is.
+        return skip
+
+    shutil.copytree(es5, dest, ignore=ignore)
+
+
+def ensure_vendor(root: Path = REPO_ROOT, quiet: bool = False) -> Path:
+    """Install the pinned npm packages (once) and lay out their browser files.
+
+    Returns the static folder (``<root>/_build/.vendor/static``) whose ``vendor/`` subfolder
+    Sphinx copies into ``_build/html/_static/vendor``.
+    """
+    vdir = vendor_dir(root)
+    static = vdir / "static"
+    stamp = vdir / "stamp.json"
+    wanted = {"packages": NPM_PACKAGES, "layout": 1}
+    expected = [static / MATHJAX_ENTRY, static / REQUIREJS, static / WIDGETS_EMBED]
+    if stamp.is_file() and all(p.is_file() for p in expected):
+        try:
+            if json.loads(stamp.read_text()) == wanted:
+                return static
+        except json.JSONDecodeError:
+            pass  # A torn stamp: reinstall below.
+
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit("build_book: npm is needed once to vendor MathJax and the widget manager")
+    prefix = vdir / "npm"
+    prefix.mkdir(parents=True, exist_ok=True)
+    specs = [f"{name}@{version}" for name, version in NPM_PACKAGES.items()]
+    cmd = [npm, "install", "--no-audit", "--no-fund", "--no-save", "--no-package-lock"]
+    cmd += ["--prefix", str(prefix), *specs]
+    if not quiet:
+        print("build_book: vendoring", " ".join(specs), flush=True)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL if quiet else None)
+
+    modules = prefix / "node_modules"
+    if static.exists():
+        shutil.rmtree(static)
+    _copy_mathjax(modules / "mathjax" / "es5", static / "vendor" / "mathjax")
+    (static / REQUIREJS).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(modules / "requirejs" / "require.js", static / REQUIREJS)
+    # embed-amd.js finds its webpack chunks (fonts for the widget icons) next to itself.
+    dist = modules / "@jupyter-widgets" / "html-manager" / "dist"
+    shutil.copytree(
+        dist,
+        (static / WIDGETS_EMBED).parent,
+        ignore=shutil.ignore_patterns("*.map", "embed.js", "libembed-amd.js"),
+    )
+    for pkg in ("mathjax", "requirejs", "@jupyter-widgets/html-manager"):
+        got = json.loads((modules / pkg / "package.json").read_text())["version"]
+        if got != NPM_PACKAGES[pkg]:
+            raise SystemExit(f"build_book: npm installed {pkg}@{got}, wanted {NPM_PACKAGES[pkg]}")
+    stamp.write_text(json.dumps(wanted))
+    return static
+
+
+def build_command(root: Path, path_output: Path | None) -> list[str]:
+    """The strict jupyter-book command line."""
+    jb = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(jb), "build", str(root), "--builder", "html", "-n", "-W", "--keep-going"]
+    if path_output is not None:
+        cmd += ["--path-output", str(path_output)]
+    return cmd
+
+
+def build_env(root: Path) -> dict[str, str]:
+    """Environment for the build: the kernels must import ``exercise_code`` from ``root``."""
+    env = dict(os.environ)
+    parts = [str(root)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(parts)
+    # Headless matplotlib in the kernels, whatever the caller's display.
+    env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    return env
+
+
+def build(root: Path = REPO_ROOT, path_output: Path | None = None, quiet: bool = False) -> int:
+    """Vendor, then build the book. Returns jupyter-book's exit status (0 = clean build)."""
+    ensure_vendor(root, quiet=quiet)
+    cmd = build_command(root, path_output)
+    out = subprocess.DEVNULL if quiet else None
+    return subprocess.run(cmd, cwd=root, env=build_env(root), stdout=out, check=False).returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--root", type=Path, default=REPO_ROOT, help="book root (with _config.yml, _toc.yml)"
+    )
+    parser.add_argument(
+        "--path-output",
+        type=Path,
+        default=None,
+        help="output parent folder (the html goes to <path-output>/_build/html); "
+        "default: the book root",
+    )
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    start = time.perf_counter()
+    status = build(root, args.path_output.resolve() if args.path_output else None)
+    elapsed = time.perf_counter() - start
+    where = (args.path_output or root) / "_build" / "html"
+    if status:
+        print(f"build_book: FAILED (exit {status}) after {elapsed:.1f} s", file=sys.stderr)
+    else:
+        print(f"build_book: built {where} in {elapsed:.1f} s (strict: -n -W)")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
