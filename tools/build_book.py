@@ -3,8 +3,8 @@
 Steps:
 
 1. Vendor the browser-side JavaScript the book needs from npm (pinned versions below) into
-   ``<root>/_build/.vendor``: MathJax 3 for the equations, and require.js plus the
-   ``@jupyter-widgets/html-manager`` bundle for the embedded ipywidgets. ``_config.yml`` points
+   ``<root>/_build/.vendor``: MathJax 3 for the equations, and the
+   ``@jupyter-widgets/html-manager`` bundle (``embed.js``) for the embedded ipywidgets. ``_config.yml`` points
    Sphinx's ``mathjax_path`` and myst-nb's ``nb_ipywidgets_js`` at these local copies, so no
    page loads anything from a CDN, at build time or at read time. A stamp file makes this a
    no-op when the pinned versions are already in place (the npm registry is only needed once).
@@ -32,14 +32,12 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # html-manager 1.0.x is the embedder for ipywidgets 8 (controls 2.0, base 2.0, output 1.0).
 NPM_PACKAGES = {
     "mathjax": "3.2.2",
-    "requirejs": "2.3.8",
     "@jupyter-widgets/html-manager": "1.0.15",
 }
 
 # Vendored files, relative to the vendor's static folder (which Sphinx copies into _static).
 MATHJAX_ENTRY = "vendor/mathjax/tex-chtml.js"
-REQUIREJS = "vendor/requirejs/require.js"
-WIDGETS_EMBED = "vendor/html-manager/embed-amd.js"
+WIDGETS_EMBED = "vendor/html-manager/embed.js"
 
 # MathJax's combined builds we do not load (each is 1-2 MB); everything else in es5/ is kept
 # because tex-chtml.js loads TeX extensions, fonts and the a11y/menu parts lazily, relative to
@@ -83,8 +81,8 @@ def ensure_vendor(root: Path = REPO_ROOT, quiet: bool = False) -> Path:
     vdir = vendor_dir(root)
     static = vdir / "static"
     stamp = vdir / "stamp.json"
-    wanted = {"packages": NPM_PACKAGES, "layout": 1}
-    expected = [static / MATHJAX_ENTRY, static / REQUIREJS, static / WIDGETS_EMBED]
+    wanted = {"packages": NPM_PACKAGES, "layout": 2}
+    expected = [static / MATHJAX_ENTRY, static / WIDGETS_EMBED]
     if stamp.is_file() and all(p.is_file() for p in expected):
         try:
             if json.loads(stamp.read_text()) == wanted:
@@ -108,16 +106,15 @@ def ensure_vendor(root: Path = REPO_ROOT, quiet: bool = False) -> Path:
     if static.exists():
         shutil.rmtree(static)
     _copy_mathjax(modules / "mathjax" / "es5", static / "vendor" / "mathjax")
-    (static / REQUIREJS).parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(modules / "requirejs" / "require.js", static / REQUIREJS)
-    # embed-amd.js finds its webpack chunks (fonts for the widget icons) next to itself.
+    # embed.js finds its assets (the icon fonts) next to itself (webpack's publicPath is taken
+    # from its own <script src>). The AMD builds need require.js and are not used.
     dist = modules / "@jupyter-widgets" / "html-manager" / "dist"
     shutil.copytree(
         dist,
         (static / WIDGETS_EMBED).parent,
-        ignore=shutil.ignore_patterns("*.map", "embed.js", "libembed-amd.js"),
+        ignore=shutil.ignore_patterns("*.map", "embed-amd.js", "libembed-amd.js"),
     )
-    for pkg in ("mathjax", "requirejs", "@jupyter-widgets/html-manager"):
+    for pkg in NPM_PACKAGES:
         got = json.loads((modules / pkg / "package.json").read_text())["version"]
         if got != NPM_PACKAGES[pkg]:
             raise SystemExit(f"build_book: npm installed {pkg}@{got}, wanted {NPM_PACKAGES[pkg]}")
