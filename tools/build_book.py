@@ -4,10 +4,11 @@ Steps:
 
 1. Vendor the browser-side JavaScript the book needs from npm (pinned versions below) into
    ``<root>/_build/.vendor``: MathJax 3 for the equations, and the
-   ``@jupyter-widgets/html-manager`` bundle (``embed.js``) for the embedded ipywidgets. ``_config.yml`` points
-   Sphinx's ``mathjax_path`` and myst-nb's ``nb_ipywidgets_js`` at these local copies, so no
-   page loads anything from a CDN, at build time or at read time. A stamp file makes this a
-   no-op when the pinned versions are already in place (the npm registry is only needed once).
+   ``@jupyter-widgets/html-manager`` bundle (``embed.js``) for the embedded ipywidgets.
+   ``_config.yml`` points Sphinx's ``mathjax_path`` and myst-nb's ``nb_ipywidgets_js`` at
+   these local copies, so no page loads anything from a CDN, at build time or at read time.
+   A stamp file makes this a no-op when the pinned versions are already in place (the npm
+   registry is only needed once).
 2. Run ``jupyter-book build <root> -n -W --keep-going`` (nitpicky, warnings are errors) with the
    repository root on the kernels' ``PYTHONPATH``: the pages import ``exercise_code``, which is
    deliberately not installed into ``.venv``.
