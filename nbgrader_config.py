@@ -1,0 +1,124 @@
+"""nbgrader configuration of the course (one assignment, ``ex04``). Run nbgrader from here.
+
+The course root is this folder. Facts this file answers (measured with nbgrader 0.9.6):
+
+- ``generate_assignment`` copies every non-notebook file verbatim, solutions included. The
+  post-convert hook below strips the solution regions of the release's ``.py`` files
+  (``tools/strip_solutions.py``). nbgrader only logs a hook that raises and exits 0, so on
+  failure the hook deletes the whole release folder (no solution can ship), and
+  ``python -m tools.generate_release`` (``make release``) re-verifies every file and exits
+  non-zero if anything is wrong.
+- ``autograde`` overwrites every non-notebook file with the instructor's copy unless it is
+  listed in ``Autograde.exclude_overwriting``: the four student files are listed, so their
+  code is graded; every other file (helpers, data, grading checks) comes from ``source/``.
+- ``generate_feedback`` shows hidden tests unless ``ClearHiddenTests`` is among its
+  preprocessors, and copies the autograded ``.py`` files into the feedback folder; a hook
+  checks that none of them but the student's own holds a line of a solution.
+"""
+
+import importlib.util
+import logging
+import os
+import shutil
+
+c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+ASSIGNMENT = "ex04"
+
+# The files a student edits (relative to the assignment folder). Grading takes exactly these
+# from the submission; tools/generate_release.py and the tests import this list.
+STUDENT_FILES = [
+    "exercise_code/networks/loss.py",
+    "exercise_code/networks/classifier.py",
+    "exercise_code/networks/optimizer.py",
+    "exercise_code/solver.py",
+]
+
+# --- course and folders ------------------------------------------------------------------
+c.CourseDirectory.course_id = "logistic-regression"
+c.CourseDirectory.root = ROOT
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+
+# --- generate_assignment -----------------------------------------------------------------
+# IncludeHeaderFooter opens the path relative to the working directory: make it absolute.
+c.IncludeHeaderFooter.header = os.path.join(ROOT, "source", "header.ipynb")
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# --- execution (validate, autograde) ------------------------------------------------------
+# The slowest cells (training, and the hidden test that trains again) take about 1 s here;
+# a cell that runs longer than this is interrupted and fails. 30 s leaves a 2-core machine
+# under full load a wide margin, while a submission with an infinite loop costs at most
+# 30 s per cell that calls the looping code.
+c.Execute.timeout = 30
+c.Execute.interrupt_on_timeout = True
+c.Execute.kernel_name = "python3"  # pinned: a student's notebook metadata cannot choose
+c.Execute.startup_timeout = 60
+
+# --- autograde ------------------------------------------------------------------------
+c.Autograde.exclude_overwriting = {ASSIGNMENT: list(STUDENT_FILES)}
+
+# --- generate_feedback --------------------------------------------------------------------
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+
+# --- hooks ----------------------------------------------------------------------------
+def _load_strip_solutions():
+    """tools/strip_solutions.py, loaded by path: nbgrader's sys.path need not hold ROOT."""
+    path = os.path.join(ROOT, "tools", "strip_solutions.py")
+    spec = importlib.util.spec_from_file_location("_course_strip_solutions", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _release_hook(assignment, student, notebooks):
+    """After generate_assignment: stub every solution region of the release's .py files."""
+    log = logging.getLogger("nbgrader.release_hook")
+    release = os.path.join(ROOT, "release", assignment)
+    try:
+        stripped = _load_strip_solutions().strip_tree(release)
+        for path, names in sorted(stripped.items()):
+            log.info("stripped %s: %s", os.path.relpath(path, ROOT), ", ".join(names))
+    except BaseException:
+        # nbgrader would log this and exit 0 with the solutions in place: remove the release.
+        shutil.rmtree(release, ignore_errors=True)
+        log.error("stripping the solutions FAILED: %s deleted; nothing was released", release)
+        raise
+
+
+def _feedback_hook(assignment, student, notebooks):
+    """After generate_feedback: no .py file but the student's own may hold a solution line."""
+    log = logging.getLogger("nbgrader.feedback_hook")
+    strip = _load_strip_solutions()
+    source = os.path.join(ROOT, "source", assignment)
+    lines = set()
+    for rel in STUDENT_FILES:
+        with open(os.path.join(source, rel), encoding="utf-8") as f:
+            lines.update(strip.solution_lines(f.read(), rel))
+    feedback = os.path.join(ROOT, "feedback")
+    for dirpath, _, filenames in os.walk(feedback):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            parts = os.path.relpath(path, feedback).split(os.sep)
+            rel = "/".join(parts[2:])  # feedback/<student>/<assignment>/<rel>
+            if not name.endswith(".py") or parts[1:2] != [assignment] or rel in STUDENT_FILES:
+                continue
+            with open(path, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+            if any(line.strip() in lines for line in text.splitlines()):
+                os.remove(path)
+                log.error("removed %s from the feedback: it held a solution line", path)
+
+
+c.GenerateAssignment.post_convert_hook = _release_hook
+c.GenerateFeedback.post_convert_hook = _feedback_hook

@@ -1,0 +1,1 @@
+../../../exercise_code/__init__.py

@@ -1,0 +1,1 @@
+../../../../exercise_code/data/breast_cancer.py

@@ -1,0 +1,1 @@
+../../../exercise_code/gradient_check.py

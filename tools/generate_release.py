@@ -1,0 +1,371 @@
+"""Generate the student release ``release/ex04`` with the real nbgrader, then verify it.
+
+    .venv/bin/python -m tools.generate_release          # = make release
+    .venv/bin/python -m tools.generate_release --check  # is the committed release up to date?
+
+Steps:
+1. Link the package into the assignment: ``source/ex04/exercise_code/`` holds one relative
+   symbolic link per file of the top-level ``exercise_code/`` (the one source of truth).
+   A link to the whole folder would not do: nbgrader walks the source with ``os.walk``,
+   which does not follow a linked folder, so the package would be missing from the release.
+   Links to files are followed (nbgrader copies real files).
+2. ``nbgrader generate_assignment ex04 --force``: clears the notebook's solutions, hidden
+   tests and outputs, adds the header, records the graded cells in ``gradebook.db``
+   (gitignored), copies the package, and runs the post-convert hook of
+   ``nbgrader_config.py`` that stubs the ``.py`` solution regions.
+3. Verify, and exit non-zero on any problem (nbgrader exits 0 even if its hook failed):
+   every ``.py`` file of the release equals its source with the solutions stubbed; no line of
+   a solution or hidden test appears anywhere (notebook sources, outputs, metadata, every
+   text file); no solution or hidden-test marker; no symbolic link; no output.
+
+The release is deterministic: generating twice gives the same bytes (``--check`` compares a
+fresh release, built in a temporary copy of the course, with the committed one).
+"""
+
+import argparse
+import filecmp
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from tools.strip_solutions import BEGIN, END, find_regions, strip_solutions
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ASSIGNMENT = "ex04"
+PACKAGE = "exercise_code"
+IGNORED = ("__pycache__", ".ipynb_checkpoints", ".pytest_cache")
+HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+HIDDEN_END = "### END HIDDEN TESTS"
+MARKERS = (BEGIN, END, HIDDEN_BEGIN, HIDDEN_END)
+# Lines this short (")", "],") occur everywhere; they carry no solution.
+MIN_LINE_LENGTH = 6
+
+
+class ReleaseError(RuntimeError):
+    """The release could not be generated, or it failed verification."""
+
+
+# --------------------------------------------------------------------------- links
+
+
+def package_files(root=ROOT):
+    """Relative paths of the files of the top-level package, sorted."""
+    base = os.path.join(root, PACKAGE)
+    out = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED)
+        out.extend(
+            os.path.relpath(os.path.join(dirpath, f), base)
+            for f in filenames
+            if not f.endswith((".pyc", ".pyo"))
+        )
+    return sorted(out)
+
+
+def sync_links(root=ROOT, check_only=False):
+    """Make ``source/<assignment>/exercise_code`` mirror the package with file links.
+
+    :return: a list of the changes made (or, with ``check_only``, needed).
+    :raises ReleaseError: a regular file sits where a link belongs (someone edited a copy).
+    """
+    link_root = os.path.join(root, "source", ASSIGNMENT, PACKAGE)
+    wanted = set(package_files(root))
+    changes = []
+    for rel in sorted(wanted):
+        link = os.path.join(link_root, rel)
+        target = os.path.relpath(os.path.join(root, PACKAGE, rel), os.path.dirname(link))
+        if os.path.islink(link) and os.readlink(link) == target:
+            continue
+        if os.path.exists(link) and not os.path.islink(link):
+            raise ReleaseError(
+                f"{os.path.relpath(link, root)} is a regular file; edit {PACKAGE}/{rel} "
+                f"instead and delete this copy"
+            )
+        changes.append(f"link {os.path.relpath(link, root)} -> {target}")
+        if not check_only:
+            os.makedirs(os.path.dirname(link), exist_ok=True)
+            if os.path.islink(link):
+                os.remove(link)
+            os.symlink(target, link)
+    for dirpath, dirnames, filenames in os.walk(link_root, topdown=False):
+        for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, link_root)
+            if rel in wanted or name.endswith((".pyc", ".pyo")):
+                continue
+            if not os.path.islink(path):
+                raise ReleaseError(f"{os.path.relpath(path, root)}: a file that is not a link")
+            changes.append(f"remove stale link {os.path.relpath(path, root)}")
+            if not check_only:
+                os.remove(path)
+        if not check_only and dirpath != link_root and not os.listdir(dirpath):
+            os.rmdir(dirpath)
+    return changes
+
+
+# --------------------------------------------------------------------------- leaks
+
+
+def _marked_lines(text, begin, end):
+    """(inside, outside): stripped lines inside ``begin``/``end`` regions and outside them."""
+    inside, outside, depth = [], [], 0
+    for line in text.splitlines():
+        s = line.strip()
+        if s == begin:
+            depth += 1
+        elif s == end:
+            depth -= 1
+        elif s:
+            (inside if depth > 0 else outside).append(s)
+    return inside, outside
+
+
+def _notebook_sources(path):
+    with open(path, encoding="utf-8") as f:
+        nb = json.load(f)
+    return [
+        "".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in nb["cells"]
+    ]
+
+
+def forbidden_lines(root=ROOT):
+    """Every line that must not reach a student: solution regions and hidden tests.
+
+    Taken from the package's ``.py`` files and the source notebooks. A line that also occurs
+    outside these regions (so legitimately in the release) or is shorter than
+    MIN_LINE_LENGTH is left out.
+    """
+    secret, public = set(), set()
+    for rel in package_files(root):
+        if rel.endswith(".py"):
+            with open(os.path.join(root, PACKAGE, rel), encoding="utf-8") as f:
+                text = f.read()
+            inside, outside = _marked_lines(text, BEGIN, END)
+            secret.update(inside)
+            public.update(outside)
+            public.update(strip_solutions(text).splitlines())
+    source = os.path.join(root, "source", ASSIGNMENT)
+    for name in sorted(os.listdir(source)):
+        if name.endswith(".ipynb"):
+            for cell in _notebook_sources(os.path.join(source, name)):
+                for begin, end in ((BEGIN, END), (HIDDEN_BEGIN, HIDDEN_END)):
+                    inside, outside = _marked_lines(cell, begin, end)
+                    secret.update(inside)
+                    public.update(outside)
+    public = {line.strip() for line in public}
+    return {s for s in secret - public if len(s) >= MIN_LINE_LENGTH}
+
+
+def _strings(node, where):
+    """Yield (where, string) for every string in a JSON document."""
+    if isinstance(node, str):
+        yield where, node
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _strings(item, f"{where}[{i}]")
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            yield from _strings(key, f"{where}.<key>")
+            yield from _strings(item, f"{where}.{key}")
+
+
+def find_leaks(directory, forbidden, markers=MARKERS):
+    """Scan every file below ``directory`` for a forbidden line or a marker.
+
+    Notebooks are parsed and every string is scanned: cell sources, outputs (also images'
+    alt text and HTML) and all metadata. Other files are scanned line by line as text.
+    :return: a list of (path, where, line) tuples, empty if nothing leaked.
+    """
+    leaks = []
+
+    def scan(path, where, text):
+        # A JSON list of lines joins to text without newlines inside one string; splitlines
+        # covers both forms.
+        for line in text.splitlines():
+            s = line.strip()
+            if s in forbidden or any(m in s for m in markers):
+                leaks.append((path, where, s))
+
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            try:
+                with open(path, encoding="utf-8") as f:
+                    text = f.read()
+            except UnicodeDecodeError:
+                continue  # binary (an image): no source line can hide in it as text
+            if name.endswith(".ipynb"):
+                try:
+                    nb = json.loads(text)
+                except json.JSONDecodeError:
+                    scan(path, "(invalid JSON)", text)
+                    continue
+                for where, s in _strings(nb, "notebook"):
+                    scan(path, where, s)
+            else:
+                scan(path, "text", text)
+    return leaks
+
+
+# --------------------------------------------------------------------------- verify
+
+
+def verify_release(release_dir, root=ROOT):
+    """Return a list of problems with the release in ``release_dir`` (empty if none)."""
+    problems = []
+    if not os.path.isdir(release_dir):
+        return [f"{release_dir} does not exist (a failing post-convert hook deletes it)"]
+    for dirpath, dirnames, filenames in os.walk(release_dir):
+        for name in dirnames + filenames:
+            if os.path.islink(os.path.join(dirpath, name)):
+                problems.append(f"symbolic link in the release: {os.path.join(dirpath, name)}")
+    expected_files = {os.path.join(PACKAGE, rel) for rel in package_files(root)}
+    expected_files |= {
+        n for n in os.listdir(os.path.join(root, "source", ASSIGNMENT)) if n.endswith(".ipynb")
+    }
+    found = set()
+    for dirpath, dirnames, filenames in os.walk(release_dir):
+        dirnames[:] = [d for d in dirnames if d not in IGNORED]
+        found.update(os.path.relpath(os.path.join(dirpath, f), release_dir) for f in filenames)
+    for rel in sorted(expected_files - found):
+        problems.append(f"missing from the release: {rel}")
+    for rel in sorted(found - expected_files):
+        problems.append(f"unexpected file in the release: {rel}")
+    for rel in sorted(expected_files & found):
+        if not rel.endswith(".py"):
+            continue
+        with open(os.path.join(root, rel), encoding="utf-8") as f:
+            source = f.read()
+        with open(os.path.join(release_dir, rel), encoding="utf-8") as f:
+            released = f.read()
+        if released != strip_solutions(source, filename=rel):
+            problems.append(f"{rel} is not its source with the solutions stubbed (hook failed?)")
+        for region in find_regions(source, rel):
+            if f'raise NotImplementedError("{region.name} is not implemented yet' not in released:
+                problems.append(f"{rel}: no stub for {region.name}")
+    for rel in sorted(found):
+        if rel.endswith(".ipynb"):
+            with open(os.path.join(release_dir, rel), encoding="utf-8") as f:
+                nb = json.load(f)
+            for i, cell in enumerate(nb["cells"]):
+                if cell.get("outputs") or cell.get("execution_count"):
+                    problems.append(f"{rel}: cell {i} has outputs")
+    for path, where, line in find_leaks(release_dir, forbidden_lines(root)):
+        problems.append(f"LEAK in {os.path.relpath(path, release_dir)} at {where}: {line}")
+    return problems
+
+
+# --------------------------------------------------------------------------- generate
+
+
+def run_nbgrader(course_dir, *args):
+    """Run ``nbgrader <args>`` in ``course_dir``; return the completed process."""
+    env = dict(os.environ)
+    # The kernels must import the exercise_code beside each notebook, never the repository's.
+    env.pop("PYTHONPATH", None)
+    # nbgrader runs `alembic` (its database migrations) from PATH: put the venv's bin first.
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    return subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def generate(course_dir=ROOT, quiet=False):
+    """Regenerate ``<course_dir>/release/ex04`` and verify it; raise ReleaseError if bad."""
+    for change in sync_links(course_dir):
+        if not quiet:
+            print(change)
+    proc = run_nbgrader(course_dir, "generate_assignment", ASSIGNMENT, "--force")
+    release_dir = os.path.join(course_dir, "release", ASSIGNMENT)
+    if proc.returncode != 0:
+        raise ReleaseError(f"nbgrader generate_assignment failed:\n{proc.stdout}{proc.stderr}")
+    if "hook failed" in proc.stderr + proc.stdout:
+        raise ReleaseError(f"the post-convert hook failed:\n{proc.stdout}{proc.stderr}")
+    problems = verify_release(release_dir, course_dir)
+    if problems:
+        raise ReleaseError("the release failed verification:\n  " + "\n  ".join(problems))
+    return release_dir
+
+
+def copy_course(dest, root=ROOT):
+    """Copy what generate_assignment needs (config, source, package, stripper) to ``dest``."""
+    ignore = shutil.ignore_patterns(*IGNORED, "*.pyc")
+    shutil.copy2(os.path.join(root, "nbgrader_config.py"), dest)
+    shutil.copytree(
+        os.path.join(root, "source"), os.path.join(dest, "source"), symlinks=True, ignore=ignore
+    )
+    shutil.copytree(os.path.join(root, PACKAGE), os.path.join(dest, PACKAGE), ignore=ignore)
+    os.makedirs(os.path.join(dest, "tools"))
+    shutil.copy2(os.path.join(root, "tools", "strip_solutions.py"), os.path.join(dest, "tools"))
+
+
+def compare_trees(a, b):
+    """Relative paths that differ between the trees ``a`` and ``b`` (content or presence)."""
+    diffs = []
+
+    def walk(cmp, prefix):
+        diffs.extend(os.path.join(prefix, n) for n in cmp.left_only + cmp.right_only)
+        diffs.extend(os.path.join(prefix, n) for n in cmp.diff_files + cmp.funny_files)
+        for name, sub in sorted(cmp.subdirs.items()):
+            walk(sub, os.path.join(prefix, name))
+
+    walk(filecmp.dircmp(a, b, ignore=list(IGNORED)), "")
+    # dircmp compares os.stat signatures first; compare the bytes of the rest to be sure.
+    for dirpath, _, filenames in os.walk(a):
+        for name in filenames:
+            rel = os.path.relpath(os.path.join(dirpath, name), a)
+            other = os.path.join(b, rel)
+            if os.path.isfile(other) and not filecmp.cmp(
+                os.path.join(a, rel), other, shallow=False
+            ):
+                diffs.append(rel)
+    return sorted(set(diffs))
+
+
+def check_up_to_date(root=ROOT):
+    """Build a fresh release in a temporary copy of the course; return the differing paths."""
+    with tempfile.TemporaryDirectory(prefix="release-check-") as tmp:
+        copy_course(tmp, root)
+        fresh = generate(tmp, quiet=True)
+        committed = os.path.join(root, "release", ASSIGNMENT)
+        if not os.path.isdir(committed):
+            return ["release/ex04 (missing)"]
+        return compare_trees(fresh, committed)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Generate and verify release/ex04.")
+    parser.add_argument(
+        "--check", action="store_true", help="only check that release/ is up to date"
+    )
+    parser.add_argument("--course-dir", default=ROOT, help="the course root (default: this repo)")
+    args = parser.parse_args(argv)
+    try:
+        if args.check:
+            diffs = check_up_to_date(args.course_dir)
+            if diffs:
+                print("release/ex04 is out of date; run `make release`. Differences:")
+                for d in diffs:
+                    print("  " + d)
+                return 1
+            print("release/ex04 is up to date")
+            return 0
+        release_dir = generate(os.path.abspath(args.course_dir))
+    except ReleaseError as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return 1
+    print(f"release verified: {os.path.relpath(release_dir)} (no solution, no hidden test)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
