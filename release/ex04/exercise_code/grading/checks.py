@@ -104,7 +104,7 @@ def _close(a, b):
 
 def _summary(actual, expected):
     a, b = np.ravel(actual), np.ravel(expected)
-    with np.printoptions(precision=6, suppress=False, threshold=12):
+    with np.printoptions(precision=6, threshold=12, linewidth=10_000):
         return f"got {a}, expected {b}"
 
 
@@ -122,7 +122,7 @@ def compare(part, name, actual, expected, mistakes=()):
         _fail(part, f"{name} {MISTAKES['not_finite']}: {_summary(actual, expected)}")
     for key, wrong in mistakes:
         if _close(actual, np.asarray(wrong, dtype=np.float64)):
-            _fail(part, f"{name} {MISTAKES[key]}. ({_summary(actual, expected)})")
+            _fail(part, f"{name} {MISTAKES[key]} ({_summary(actual, expected)})")
     if actual.shape != expected.shape:
         if actual.size == expected.size and _close(actual.reshape(expected.shape), expected):
             hint = f"the values are right; return shape {expected.shape}"
@@ -372,13 +372,13 @@ def check_classifier_forward(X=None, W=None, logits=None, expected=None):
     X_in = X.copy()
     with student_code(part, f"model.forward(X) for X of shape {X.shape}"):
         z = model.forward(X_in)
-    compare(
-        part,
-        "model.forward(X)",
-        z,
-        expected,
-        [("forward_logits", logits), ("forward_logits", np.ravel(logits))],
-    )
+    mistakes = [("forward_logits", logits), ("forward_logits", np.ravel(logits))]
+    if stored:  # forward computed its own sigmoid (not self.sigmoid) on the wrong logits
+        mistakes += [
+            ("forward_no_bias", _sigmoid_values(E.CLF_MISTAKE_NO_BIAS_LOGITS)),
+            ("forward_bias_first", _sigmoid_values(E.CLF_MISTAKE_BIAS_FIRST_LOGITS)),
+        ]
+    compare(part, "model.forward(X)", z, expected, mistakes)
     if not np.array_equal(X_in, X):
         _fail(part, "model.forward(X) changed X in place: never modify the input data.")
     cache = model.cache
@@ -389,7 +389,10 @@ def check_classifier_forward(X=None, W=None, logits=None, expected=None):
         and np.allclose(cache[0], X)
         and _close(np.asarray(cache[1], dtype=np.float64), np.asarray(expected))
     ):
-        _fail(part, f"forward {MISTAKES['forward_cache']}; it holds {type(cache).__name__}.")
+        held = type(cache).__name__
+        if isinstance(cache, (tuple, list)):
+            held += f" of {len(cache)} items"
+        _fail(part, f"forward {MISTAKES['forward_cache']}; it holds a {held}.")
     _passed(part, f"forward on X of shape {X.shape}")
 
 
@@ -605,7 +608,8 @@ def check_solver_step(num_samples=5, num_features=2, loss_value=0.6931):
     except (TypeError, ValueError):
         ok = False
     if not ok:
-        _fail(part, f"_step {MISTAKES['solver_return']}: got {returned!r}, expected {loss_value}.")
+        got = f"an array of shape {np.shape(returned)}" if np.ndim(returned) else repr(returned)
+        _fail(part, f"_step {MISTAKES['solver_return']}: got {got}, expected {loss_value}.")
     _passed(part, "one training step calls forward, loss, backward and step in order")
 
 
