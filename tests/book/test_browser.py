@@ -25,7 +25,7 @@ from tests.book._book import (
 )
 from tests.book._html import read_page
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
