@@ -19,6 +19,7 @@ The exit status is non-zero if vendoring or the build fails (including any warni
 from __future__ import annotations
 
 import argparse
+import filecmp
 import json
 import os
 import shutil
@@ -26,6 +27,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -142,12 +145,40 @@ def build_env(root: Path) -> dict[str, str]:
     return env
 
 
+def sync_static(root: Path, html_dir: Path) -> int:
+    """Copy changed files of ``html_static_path`` into ``<html>/_static``; returns the count.
+
+    Sphinx copies static files only when it writes at least one page: after an edit to
+    ``book/_static/book.css`` alone (or a new vendored MathJax) an incremental build reports
+    "no targets are out of date" and leaves the old copies in place.
+    """
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    entries = config.get("sphinx", {}).get("config", {}).get("html_static_path", [])
+    copied = 0
+    for entry in entries:
+        src_root = root / entry
+        for src in src_root.rglob("*"):
+            rel = src.relative_to(src_root)
+            if src.is_dir() or any(part.startswith(".") for part in rel.parts):
+                continue
+            dest = html_dir / "_static" / rel
+            if dest.is_file() and filecmp.cmp(src, dest, shallow=False):
+                continue
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+            copied += 1
+    return copied
+
+
 def build(root: Path = REPO_ROOT, path_output: Path | None = None, quiet: bool = False) -> int:
     """Vendor, then build the book. Returns jupyter-book's exit status (0 = clean build)."""
     ensure_vendor(root, quiet=quiet)
     cmd = build_command(root, path_output)
     out = subprocess.DEVNULL if quiet else None
-    return subprocess.run(cmd, cwd=root, env=build_env(root), stdout=out, check=False).returncode
+    status = subprocess.run(cmd, cwd=root, env=build_env(root), stdout=out, check=False)
+    if status.returncode == 0:
+        sync_static(root, (path_output or root) / "_build" / "html")
+    return status.returncode
 
 
 def main(argv: list[str] | None = None) -> int:

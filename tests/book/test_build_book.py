@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.book._book import REPO_ROOT
-from tools.build_book import build_command, build_env, ensure_vendor, vendor_dir
+from tools.build_book import build_command, build_env, ensure_vendor, sync_static, vendor_dir
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = pytest.mark.timeout(300)
 
 HEADER = """---
 jupytext:
@@ -106,6 +106,23 @@ def test_build_env_puts_the_root_first_on_pythonpath(monkeypatch):
     assert env["PYTHONPATH"].split(os.pathsep) == [str(REPO_ROOT), "/elsewhere"]
 
 
+def test_sync_static_updates_changed_files_only(tmp_path):
+    """An edit to a static file reaches the html even when Sphinx writes no page."""
+    root = tmp_path / "root"
+    (root / "book" / "_static").mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "_config.yml", root / "_config.yml")
+    (root / "book" / "_static" / "book.css").write_text("p { color: red; }\n")
+    (root / "book" / "_static" / ".hidden").write_text("never copied\n")
+    html = tmp_path / "html"
+    (html / "_static").mkdir(parents=True)
+    (html / "_static" / "book.css").write_text("p { color: blue; }\n")
+    assert sync_static(root, html) == 1
+    assert (html / "_static" / "book.css").read_text() == "p { color: red; }\n"
+    assert not (html / "_static" / ".hidden").exists()
+    assert sync_static(root, html) == 0
+
+
+@pytest.mark.slow
 def test_a_clean_page_builds(tmp_path):
     root = _tiny_book(tmp_path, HEADER + GOOD_CELL)
     result = _build(root)
@@ -114,6 +131,7 @@ def test_a_clean_page_builds(tmp_path):
     assert "numerical check passed: W has shape (3, 1)" in html
 
 
+@pytest.mark.slow
 def test_a_failing_cell_fails_the_build(tmp_path):
     page = HEADER + GOOD_CELL.replace("(3, 1)", "(2, 1)", 1)  # the assertion now fails
     result = _build(_tiny_book(tmp_path, page))
@@ -121,6 +139,7 @@ def test_a_failing_cell_fails_the_build(tmp_path):
     assert "AssertionError" in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_a_broken_reference_fails_the_build(tmp_path):
     page = HEADER + GOOD_CELL + "\nSee {eq}`eq:no-such-equation`.\n"
     result = _build(_tiny_book(tmp_path, page))
