@@ -231,7 +231,7 @@ def test_page_in_browser(page_rel, server, browser):
 
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         shot = SCREENSHOT_DIR / (page_rel.removesuffix(".html").replace("/", "__") + ".png")
-        page.screenshot(path=str(shot), full_page=True)
+        page.screenshot(path=str(shot), full_page=True, animations="disabled")
     finally:
         context.close()
     assert not failures, f"{page_rel}:\n  " + "\n  ".join(failures)
