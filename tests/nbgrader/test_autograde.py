@@ -7,6 +7,8 @@ nbgrader command costs about 5 s of start-up). Scores are read from the gradeboo
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -185,3 +187,27 @@ def test_no_kernel_is_left_running(course):
             if "ipykernel" in cmd and cwd.startswith(str(course)):
                 alive.append(f"{pid}: {cmd} in {cwd}")
     assert not alive
+
+
+def test_parallel_grading_gives_the_same_grades(course, tmp_path):
+    """tools.grade_parallel (2 workers, a gradebook each, merged) loses no grade."""
+    parallel = tmp_path / "parallel"
+    shutil.copytree(course, parallel, ignore=shutil.ignore_patterns("autograded", "feedback"))
+    (parallel / "gradebook.db").unlink()
+    shutil.rmtree(parallel / "submitted" / "invalid_json")
+    shutil.rmtree(parallel / "submitted" / "no_package")
+    shutil.copy2(ROOT / "tools" / "grade_parallel.py", parallel / "tools")
+    assert run_nbgrader(str(parallel), "generate_assignment", ASSIGNMENT, "--force").returncode == 0
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    proc = subprocess.run(
+        [sys.executable, "-m", "tools.grade_parallel", ASSIGNMENT, "--workers", "2"],
+        cwd=parallel,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for student in ("untouched", "reference", "bce_forward_only", "missing_n", "edited_helper"):
+        assert scores(parallel, student) == scores(course, student), student
