@@ -1,0 +1,85 @@
+"""Autograde many simulated submissions: fixed start-up, seconds per submission, parallel.
+
+    .venv/bin/python benchmarks/bench_autograde.py [--students 100] [--workers 2]
+
+In a temporary copy of the course: generate the release, submit one student (timing one
+`nbgrader autograde`, i.e. start-up plus one submission), then --students correct
+submissions graded sequentially by one `nbgrader autograde`, then again with
+tools.grade_parallel. Target: 100 submissions in under 3 minutes on 2 cores.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.nbgrader.test_autograde import STUDENT_FILES, solved, submit  # noqa: E402
+from tools.generate_release import ASSIGNMENT, copy_course, generate, run_nbgrader  # noqa: E402
+
+
+def timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def autograde(course):
+    proc = run_nbgrader(str(course), "autograde", ASSIGNMENT, "--force")
+    if proc.returncode != 0:
+        sys.exit(f"autograde failed:\n{proc.stdout}{proc.stderr}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-autograde-") as tmp:
+        course = Path(tmp) / "course"
+        course.mkdir()
+        copy_course(str(course))
+        shutil.copy2(ROOT / "tools" / "grade_parallel.py", course / "tools")
+        generate(str(course), quiet=True)
+        files = {rel: solved(rel) for rel in STUDENT_FILES}
+
+        submit(course, "s0000", files)
+        t_one, _ = timed(lambda: autograde(course))
+        shutil.rmtree(course / "submitted" / "s0000")
+        shutil.rmtree(course / "autograded")
+
+        for i in range(args.students):
+            submit(course, f"s{i:04d}", files)
+        t_seq, _ = timed(lambda: autograde(course))
+        per = (t_seq - t_one) / max(args.students - 1, 1)
+        startup = t_one - per
+
+        shutil.rmtree(course / "autograded")
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+        cmd = [sys.executable, "-m", "tools.grade_parallel", ASSIGNMENT]
+        cmd += ["--workers", str(args.workers), "--", "--force"]
+        t_par, proc = timed(
+            lambda: subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True)
+        )
+        if proc.returncode != 0:
+            sys.exit(f"grade_parallel failed:\n{proc.stdout}{proc.stderr}")
+
+    print(f"one submission (start-up + 1):       {t_one:6.1f} s")
+    print(f"fixed start-up (estimated):          {startup:6.1f} s")
+    print(f"{args.students} submissions, sequential:     {t_seq:6.1f} s = {per:.2f} s/submission")
+    print(
+        f"{args.students} submissions, {args.workers} workers:      {t_par:6.1f} s "
+        f"(speed-up {t_seq / t_par:.2f}x; target: 100 in under 180 s)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Hostile and broken submissions are graded or flagged, never break the batch.
+
+A separate course with a short cell timeout (5 s, set on the command line, instead of the
+configured 30 s) so that the infinite loops cost little; a correct student in the same batch
+must still get exactly full marks, and no kernel may be left running.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from nbgrader.api import Gradebook
+
+from tests.nbgrader.test_autograde import (
+    NOTEBOOK,
+    POINTS,
+    STUDENT_FILES,
+    scores,
+    solved,
+    submit,
+)
+from tools.generate_release import ASSIGNMENT, copy_course, generate, run_nbgrader
+
+pytestmark = pytest.mark.slow
+
+CLASSIFIER = "exercise_code/networks/classifier.py"
+SOLVER = "exercise_code/solver.py"
+
+
+def with_sigmoid_body(text, body):
+    """The solved classifier with the first line of sigmoid's solution replaced by ``body``."""
+    line = "        e = np.exp(-np.abs(x))\n"
+    assert line in text
+    return text.replace(line, body + line, 1)
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = tmp_path_factory.mktemp("hostile")
+    copy_course(str(course))
+    generate(str(course), quiet=True)
+    everything = {rel: solved(rel) for rel in STUDENT_FILES}
+    loop = "        while True:\n            pass\n"
+    deaf = (
+        "        import signal\n"
+        "        signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "        while True:\n"
+        "            pass\n"
+    )
+    suicide = "import os\nimport signal\n\nos.kill(os.getpid(), signal.SIGKILL)\n"
+    submit(course, "reference", everything)
+    submit(
+        course, "loop", {**everything, CLASSIFIER: with_sigmoid_body(everything[CLASSIFIER], loop)}
+    )
+    submit(
+        course,
+        "deaf_loop",
+        {**everything, CLASSIFIER: with_sigmoid_body(everything[CLASSIFIER], deaf)},
+    )
+    submit(course, "kills_kernel", {**everything, SOLVER: suicide + everything[SOLVER]})
+    proc = run_nbgrader(str(course), "autograde", ASSIGNMENT, "--force", "--Execute.timeout=5")
+    return course, proc
+
+
+def test_correct_student_in_a_hostile_batch_gets_full_marks(course):
+    course, proc = course
+    assert scores(course, "reference") == POINTS, proc.stdout + proc.stderr
+
+
+def test_an_interruptible_loop_costs_only_the_parts_that_call_it(course):
+    course, _ = course
+    got = scores(course, "loop")
+    assert got["sigmoid"] == 0
+    assert got["bce_forward"] == POINTS["bce_forward"]  # parts that never call the loop
+
+
+def test_a_loop_that_ignores_sigint_is_graded_not_full_marks(course):
+    """Interrupting fails, so nbgrader gives up on the notebook; the batch goes on."""
+    course, _ = course
+    got = scores(course, "deaf_loop")
+    assert got["sigmoid"] == 0
+    assert sum(got.values()) < sum(POINTS.values())
+
+
+def test_a_kernel_that_kills_itself_is_not_graded_as_correct(course):
+    course, _ = course
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        try:
+            sub = gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, "kills_kernel")
+        except Exception:
+            return  # not graded at all: flagged by nbgrader's error report
+        assert sub.score < sum(POINTS.values())
+
+
+def test_no_kernel_is_left_running(course):
+    course, _ = course
+    alive = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+        except OSError:
+            continue
+        if "ipykernel" in cmd and cwd.startswith(str(course)):
+            alive.append(f"{pid} in {cwd}")
+    assert not alive
