@@ -70,11 +70,30 @@ def submit(course, student, files=None, notebook=None, drop_package=False):
         shutil.rmtree(dest / "exercise_code")
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    course = tmp_path_factory.mktemp("course")
+def new_course(course):
+    """A copy of the course in the folder ``course``, with its release generated."""
     copy_course(str(course))
     generate(str(course), quiet=True)
+    return course
+
+
+def kernels_running_in(course):
+    """The ipykernel processes whose working directory is inside ``course``."""
+    alive = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+        except OSError:
+            continue  # the process ended meanwhile
+        if "ipykernel" in cmd and cwd.startswith(str(course)):
+            alive.append(f"{pid} in {cwd}")
+    return alive
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = new_course(tmp_path_factory.mktemp("course"))
 
     everything = {rel: solved(rel) for rel in STUDENT_FILES}
     submit(course, "untouched")
@@ -176,17 +195,7 @@ def test_feedback_hides_hidden_tests_and_leaks_no_solution(course):
 
 
 def test_no_kernel_is_left_running(course):
-    alive = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-                cwd = os.readlink(f"/proc/{pid}/cwd")
-            except OSError:
-                continue
-            if "ipykernel" in cmd and cwd.startswith(str(course)):
-                alive.append(f"{pid}: {cmd} in {cwd}")
-    assert not alive
+    assert not kernels_running_in(course)
 
 
 def test_parallel_grading_gives_the_same_grades(course, tmp_path):

@@ -5,9 +5,6 @@ configured 30 s) so that the infinite loops cost little; a correct student in th
 must still get exactly full marks, and no kernel may be left running.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 from nbgrader.api import Gradebook
 
@@ -15,11 +12,13 @@ from tests.nbgrader.test_autograde import (
     NOTEBOOK,
     POINTS,
     STUDENT_FILES,
+    kernels_running_in,
+    new_course,
     scores,
     solved,
     submit,
 )
-from tools.generate_release import ASSIGNMENT, copy_course, generate, run_nbgrader
+from tools.generate_release import ASSIGNMENT, run_nbgrader
 
 pytestmark = pytest.mark.slow
 
@@ -36,9 +35,7 @@ def with_sigmoid_body(text, body):
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    course = tmp_path_factory.mktemp("hostile")
-    copy_course(str(course))
-    generate(str(course), quiet=True)
+    course = new_course(tmp_path_factory.mktemp("hostile"))
     everything = {rel: solved(rel) for rel in STUDENT_FILES}
     loop = "        while True:\n            pass\n"
     deaf = (
@@ -94,13 +91,4 @@ def test_a_kernel_that_kills_itself_is_not_graded_as_correct(course):
 
 def test_no_kernel_is_left_running(course):
     course, _ = course
-    alive = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-            cwd = os.readlink(f"/proc/{pid}/cwd")
-        except OSError:
-            continue
-        if "ipykernel" in cmd and cwd.startswith(str(course)):
-            alive.append(f"{pid} in {cwd}")
-    assert not alive
+    assert not kernels_running_in(course)
