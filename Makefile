@@ -7,7 +7,7 @@ VENV_STAMP := .venv/.installed
 # INSTALLER=pip forces plain pip (slower, ~80 s); by default uv is used (~15 s).
 INSTALLER ?= uv
 
-.PHONY: all venv book release test lint format browser bench clean
+.PHONY: all venv book release test lint format browser npm bench clean
 
 all: book release
 
@@ -26,8 +26,13 @@ $(VENV_STAMP): requirements.lock pyproject.toml
 	fi
 	touch $@
 
-book: venv
+book: venv npm
 	$(PY) -m tools.build_book
+
+# npm fetches MathJax and the widget manager once (the book is then served offline).
+npm:
+	command -v npm >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
 
 release: venv
 	$(PY) -m tools.generate_release
@@ -52,6 +57,8 @@ test: lint book browser
 
 bench: venv
 	$(PY) benchmarks/bench_solver.py
+	$(PY) benchmarks/bench_book_build.py
+	$(PY) benchmarks/bench_autograde.py
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
