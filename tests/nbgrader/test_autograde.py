@@ -72,6 +72,7 @@ def submit(course, student, files=None, notebook=None, drop_package=False):
 
 def new_course(course):
     """A copy of the course in the folder ``course``, with its release generated."""
+    course.mkdir(parents=True, exist_ok=True)
     copy_course(str(course))
     generate(str(course), quiet=True)
     return course

@@ -1,0 +1,68 @@
+"""The whole nbgrader lifecycle on a local exchange, with real commands.
+
+Instructor: release_assignment; student (the current OS user): fetch_assignment, edit,
+submit; instructor: collect, autograde, generate_feedback, export. The student solves
+BCE.forward only, so the exported grade must be exactly its points.
+"""
+
+import csv
+import getpass
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.nbgrader.test_autograde import POINTS, new_course, solved
+from tools.generate_release import ASSIGNMENT, run_nbgrader
+
+pytestmark = pytest.mark.slow
+COURSE_ID = "logistic-regression"
+LOSS = "exercise_code/networks/loss.py"
+
+
+def run(cwd, *args):
+    """``nbgrader <args>`` in ``cwd`` (a student's folder has no nbgrader_config.py)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    proc = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, f"nbgrader {args[0]} failed:\n{proc.stdout}{proc.stderr}"
+    return proc
+
+
+def test_release_fetch_submit_collect_autograde_feedback_export(tmp_path):
+    course = new_course(tmp_path / "course")
+    exchange = tmp_path / "exchange"
+    student_home = tmp_path / "student"
+    exchange.mkdir()
+    student_home.mkdir()
+    ex = f"--Exchange.root={exchange}"
+
+    run(course, "release_assignment", ASSIGNMENT, ex)
+    run(student_home, "fetch_assignment", ASSIGNMENT, "--course", COURSE_ID, ex)
+    work = student_home / ASSIGNMENT
+    assert (work / "logistic_regression.ipynb").is_file()
+    (work / LOSS).write_text(solved(LOSS, {"BCE.forward"}), encoding="utf-8")
+    run(student_home, "submit", ASSIGNMENT, "--course", COURSE_ID, ex)
+
+    run(course, "collect", ASSIGNMENT, ex)
+    student = getpass.getuser()
+    assert (course / "submitted" / student / ASSIGNMENT / LOSS).is_file()
+    run_nbgrader(str(course), "autograde", ASSIGNMENT)
+    run(course, "generate_feedback", ASSIGNMENT)
+    assert (course / "feedback" / student / ASSIGNMENT / "logistic_regression.html").is_file()
+    run(course, "export", "--to", str(course / "grades.csv"))
+
+    with open(course / "grades.csv", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["student_id"] == student]
+    assert len(rows) == 1
+    assert float(rows[0]["raw_score"]) == POINTS["bce_forward"]
+    assert float(rows[0]["max_score"]) == sum(POINTS.values())
