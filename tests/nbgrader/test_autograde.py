@@ -46,6 +46,27 @@ POINTS = {
     "trained_accuracy": 2,
 }
 MISSING_N = "gradient = (1 - 2 * y_truth) / np.maximum(p, EPS) / len(y_truth)"
+# Common mistakes: (file, correct line, mistaken line, phrase the feedback must contain).
+MISTAKES = {
+    "bce_backward_sign": (
+        "exercise_code/networks/loss.py",
+        MISSING_N,
+        "gradient = -(1 - 2 * y_truth) / np.maximum(p, EPS) / len(y_truth)",
+        "has the wrong sign",
+    ),
+    "sigma_for_sigma_prime": (
+        "exercise_code/networks/classifier.py",
+        "        ds = dout * z * (1 - z)\n",
+        "        ds = dout * z\n",
+        "used the sigmoid where its derivative z * (1 - z) belongs",
+    ),
+    "optimizer_plus": (
+        "exercise_code/networks/optimizer.py",
+        "weight = weight - self.lr * dw",
+        "weight = weight + self.lr * dw",
+        "added the gradient instead of subtracting it",
+    ),
+}
 
 
 def source_text(rel):
@@ -106,6 +127,9 @@ def course(tmp_path_factory):
     assert MISSING_N in loss
     missing_n = loss.replace(MISSING_N, MISSING_N.replace(" / len(y_truth)", ""))
     submit(course, "missing_n", {**everything, STUDENT_FILES[0]: missing_n})
+    for student, (rel, right, wrong, _) in MISTAKES.items():
+        assert everything[rel].count(right) == 1, (rel, right)
+        submit(course, student, {**everything, rel: everything[rel].replace(right, wrong)})
     # A grading helper edited to pass everything must have no effect: it is restored.
     submit(
         course,
@@ -159,6 +183,20 @@ def test_missing_one_over_n_loses_exactly_that_part_and_is_named(course):
     rate fails too, so the accuracy target is lost as well; every other part keeps its points."""
     assert scores(course, "missing_n") == {**POINTS, "bce_backward": 0, "trained_accuracy": 0}
     assert "did you divide by N?" in feedback_html(course, "missing_n")
+
+
+@pytest.mark.parametrize(
+    ("student", "lost"),
+    [
+        ("bce_backward_sign", "bce_backward"),
+        ("sigma_for_sigma_prime", "classifier_backward"),
+        ("optimizer_plus", "optimizer_step"),
+    ],
+)
+def test_each_common_mistake_loses_its_part_and_is_named(course, student, lost):
+    """The mistaken part scores 0, and so does training, which needs every part right."""
+    assert scores(course, student) == {**POINTS, lost: 0, "trained_accuracy": 0}
+    assert MISTAKES[student][3] in feedback_html(course, student)
 
 
 def test_an_edited_test_helper_has_no_effect(course):
