@@ -259,3 +259,16 @@ def test_parallel_grading_gives_the_same_grades(course, tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for student in ("untouched", "reference", "bce_forward_only", "missing_n", "edited_helper"):
         assert scores(parallel, student) == scores(course, student), student
+
+
+@pytest.mark.parametrize(("student", "passes"), [("reference", True), ("untouched", False)])
+def test_nbgrader_validate_tells_students_where_they_stand(course, student, passes):
+    folder = course / "submitted" / student / ASSIGNMENT
+    proc = run_nbgrader(str(folder), "validate", f"{NOTEBOOK}.ipynb")
+    output = proc.stdout + proc.stderr
+    if passes:
+        assert "Success! Your notebook passes all the tests." in output, output
+    else:
+        assert "VALIDATION FAILED ON 8 CELL(S)" in output and "not implemented yet" in output, (
+            output
+        )

@@ -5,6 +5,8 @@ configured 30 s) so that the infinite loops cost little; a correct student in th
 must still get exactly full marks, and no kernel may be left running.
 """
 
+import json
+
 import pytest
 from nbgrader.api import Gradebook
 
@@ -33,6 +35,22 @@ def with_sigmoid_body(text, body):
     return text.replace(line, body + line, 1)
 
 
+def edited_test_cells(course, edit):
+    """The release notebook with every graded test cell's source replaced by ``edit(cell)``
+    (the cell is deleted where ``edit`` returns None), as JSON text."""
+    path = course / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cells = []
+    for cell in notebook["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade"):
+            cell["source"] = edit(cell)
+            if cell["source"] is None:
+                continue
+        cells.append(cell)
+    notebook["cells"] = cells
+    return json.dumps(notebook)
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     course = new_course(tmp_path_factory.mktemp("hostile"))
@@ -55,6 +73,8 @@ def course(tmp_path_factory):
         {**everything, CLASSIFIER: with_sigmoid_body(everything[CLASSIFIER], deaf)},
     )
     submit(course, "kills_kernel", {**everything, SOLVER: suicide + everything[SOLVER]})
+    submit(course, "edited_tests", notebook=edited_test_cells(course, lambda cell: ["pass\n"]))
+    submit(course, "deleted_tests", notebook=edited_test_cells(course, lambda cell: None))
     proc = run_nbgrader(str(course), "autograde", ASSIGNMENT, "--force", "--Execute.timeout=5")
     return course, proc
 
@@ -87,6 +107,22 @@ def test_a_kernel_that_kills_itself_is_not_graded_as_correct(course):
         except Exception:
             return  # not graded at all: flagged by nbgrader's error report
         assert sub.score < sum(POINTS.values())
+
+
+def test_test_cells_edited_away_are_restored_and_fail(course):
+    """nbgrader restores graded cells from the gradebook: `pass` earns nothing."""
+    course, _ = course
+    assert scores(course, "edited_tests") == dict.fromkeys(POINTS, 0)
+
+
+def test_deleted_test_cells_earn_nothing(course):
+    course, _ = course
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        try:
+            sub = gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, "deleted_tests")
+        except Exception:
+            return  # not graded at all: flagged by nbgrader's error report
+        assert sub.score == 0
 
 
 def test_no_kernel_is_left_running(course):
