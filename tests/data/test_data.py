@@ -1,5 +1,8 @@
 """Data loading: shapes, labels, seeded stratified splits, standardisation on train only."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_breast_cancer
@@ -12,6 +15,8 @@ from exercise_code.data import (
     load_synthetic_splits,
     make_two_clouds,
 )
+from exercise_code.data.breast_cancer import _load_raw
+from exercise_code.data.splits import stratified_split_indices
 
 
 @pytest.fixture(scope="module")
@@ -19,9 +24,39 @@ def data():
     return load_breast_cancer_splits()
 
 
+def test_raw_data_are_scikit_learns_with_labels_flipped():
+    """We read scikit-learn's CSV file ourselves (importing scikit-learn is slow)."""
+    X, y = _load_raw()
+    reference = load_breast_cancer()
+    np.testing.assert_array_equal(X, reference.data)
+    np.testing.assert_array_equal(y, 1 - reference.target)
+    assert all_feature_names() == list(reference.feature_names)
+    assert not X.flags.writeable  # cached and shared: nobody may edit it in place
+
+
+def test_loading_the_data_does_not_import_scikit_learn():
+    code = (
+        "import sys; from exercise_code.data import load_breast_cancer_splits; "
+        "load_breast_cancer_splits(); print('sklearn' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_stratified_split_is_a_seeded_partition():
+    y = np.array([0] * 357 + [1] * 212)
+    val, test, train = stratified_split_indices(y, (0.2, 0.2), seed=0)
+    np.testing.assert_array_equal(np.sort(np.concatenate([val, test, train])), np.arange(569))
+    # round(0.2 * 357) + round(0.2 * 212) = 71 + 42 rows in each of val and test
+    assert len(val) == len(test) == 113 and len(train) == 343
+    assert y[val].sum() == y[test].sum() == 42
+    again = stratified_split_indices(y, (0.2, 0.2), seed=0)
+    assert all(np.array_equal(a, b) for a, b in zip(again, (val, test, train), strict=True))
+
+
 def test_shapes_and_labels(data):
-    assert data.X_train.shape == (341, 2)
-    assert data.X_val.shape == (114, 2) and data.X_test.shape == (114, 2)
+    assert data.X_train.shape == (343, 2)
+    assert data.X_val.shape == (113, 2) and data.X_test.shape == (113, 2)
     for y, X in (
         (data.y_train, data.X_train),
         (data.y_val, data.X_val),
@@ -64,7 +99,7 @@ def test_standardised_with_training_statistics_only(data):
 
 def test_feature_choice(data):
     assert len(all_feature_names()) == 30
-    assert load_breast_cancer_splits(features=None).X_train.shape == (341, 30)
+    assert load_breast_cancer_splits(features=None).X_train.shape == (343, 30)
     with pytest.raises(ValueError, match="unknown features"):
         load_breast_cancer_splits(features=("radius",))
 
