@@ -105,6 +105,9 @@ def _close(a, b):
 def _summary(actual, expected):
     a, b = np.ravel(actual), np.ravel(expected)
     with np.printoptions(precision=6, threshold=12, linewidth=10_000):
+        if np.shape(actual) != np.shape(expected):
+            # Flattened, a transposed result looks right: the shapes tell the difference.
+            return f"got shape {np.shape(actual)} {a}, expected shape {np.shape(expected)} {b}"
         return f"got {a}, expected {b}"
 
 
@@ -203,6 +206,9 @@ def check_bce_backward(y_out=None, y_truth=None, expected=None):
         ("bce_backward_double_n", expected / n),
         ("bce_backward_sign", -expected),
         ("bce_backward_missing_n", -n * expected),
+        # dL/ds = (z - y) / N, the gradient the sigmoid and the BCE give together: right
+        # for the logits s, but backward receives the probabilities y_out.
+        ("bce_backward_logits", (y_out - y_truth) / n),
     ]
     if stored:
         mistakes += [

@@ -66,6 +66,24 @@ MISTAKES = {
         "weight = weight + self.lr * dw",
         "added the gradient instead of subtracting it",
     ),
+    "missing_transpose": (
+        "exercise_code/networks/classifier.py",
+        "        dW[:-1] = X.T @ ds\n        dW[-1] = ds.sum()\n",
+        "        dW = np.hstack([ds.T @ X, [[ds.sum()]]])  # (1, D + 1)\n",
+        "missing transpose: dW must be a column (D + 1, 1) like W",
+    ),
+    "bce_forward_swapped": (
+        "exercise_code/networks/loss.py",
+        "        p = y_truth * y_out + (1 - y_truth) * (1 - y_out)\n        result",
+        "        p = (1 - y_truth) * y_out + y_truth * (1 - y_out)\n        result",
+        "swapped y and 1 - y: the label 1 goes with log(y_hat)",
+    ),
+    "solver_backward_arg": (
+        "exercise_code/solver.py",
+        "dW = model.backward(loss_grad)",
+        "dW = model.backward(model_forward)",
+        "passed the wrong array to model.backward: it needs dL/dz from the loss",
+    ),
 }
 
 
@@ -179,7 +197,7 @@ def test_one_solved_part_scores_exactly_its_points(course):
 
 
 def test_missing_one_over_n_loses_exactly_that_part_and_is_named(course):
-    """Without 1/N the gradient is 341 times too large: training at the course's learning
+    """Without 1/N the gradient is 343 times too large: training at the course's learning
     rate fails too, so the accuracy target is lost as well; every other part keeps its points."""
     assert scores(course, "missing_n") == {**POINTS, "bce_backward": 0, "trained_accuracy": 0}
     assert "did you divide by N?" in feedback_html(course, "missing_n")
@@ -191,6 +209,9 @@ def test_missing_one_over_n_loses_exactly_that_part_and_is_named(course):
         ("bce_backward_sign", "bce_backward"),
         ("sigma_for_sigma_prime", "classifier_backward"),
         ("optimizer_plus", "optimizer_step"),
+        ("missing_transpose", "classifier_backward"),
+        ("bce_forward_swapped", "bce_forward"),
+        ("solver_backward_arg", "solver_step"),
     ],
 )
 def test_each_common_mistake_loses_its_part_and_is_named(course, student, lost):
