@@ -14,6 +14,10 @@ The course root is this folder. Facts this file answers (measured with nbgrader 
 - ``generate_feedback`` shows hidden tests unless ``ClearHiddenTests`` is among its
   preprocessors, and copies the autograded ``.py`` files into the feedback folder; a hook
   checks that none of them but the student's own holds a line of a solution.
+- ``autograde`` runs the checks in the student's own Python process, where code that
+  patches them cannot be stopped. After grading each submission, a hook scans the
+  student's code for ways around the grading (``tools/scan_submissions.py``) and marks a
+  submission with findings *flagged* in the gradebook, for a human to look at.
 """
 
 import importlib.util
@@ -24,16 +28,22 @@ import shutil
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
-ASSIGNMENT = "ex04"
 
-# The files a student edits (relative to the assignment folder). Grading takes exactly these
-# from the submission; tools/generate_release.py and the tests import this list.
-STUDENT_FILES = [
-    "exercise_code/networks/loss.py",
-    "exercise_code/networks/classifier.py",
-    "exercise_code/networks/optimizer.py",
-    "exercise_code/solver.py",
-]
+
+def _load_tool(name):
+    """tools/<name>.py, loaded by path: nbgrader's sys.path need not hold ROOT."""
+    path = os.path.join(ROOT, "tools", f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"_course_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# The assignment and the files a student edits (tools/course.py, which the tools and the
+# tests import too). Grading takes exactly these files from a submission.
+_course = _load_tool("course")
+ASSIGNMENT = _course.ASSIGNMENT
+STUDENT_FILES = list(_course.STUDENT_FILES)
 
 # --- course and folders ------------------------------------------------------------------
 c.CourseDirectory.course_id = "logistic-regression"
@@ -72,21 +82,12 @@ c.GenerateFeedback.preprocessors = [
 
 
 # --- hooks ----------------------------------------------------------------------------
-def _load_strip_solutions():
-    """tools/strip_solutions.py, loaded by path: nbgrader's sys.path need not hold ROOT."""
-    path = os.path.join(ROOT, "tools", "strip_solutions.py")
-    spec = importlib.util.spec_from_file_location("_course_strip_solutions", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _release_hook(assignment, student, notebooks):
     """After generate_assignment: stub every solution region of the release's .py files."""
     log = logging.getLogger("nbgrader.release_hook")
     release = os.path.join(ROOT, "release", assignment)
     try:
-        stripped = _load_strip_solutions().strip_tree(release)
+        stripped = _load_tool("strip_solutions").strip_tree(release)
         for path, names in sorted(stripped.items()):
             log.info("stripped %s: %s", os.path.relpath(path, ROOT), ", ".join(names))
     except BaseException:
@@ -99,7 +100,7 @@ def _release_hook(assignment, student, notebooks):
 def _feedback_hook(assignment, student, notebooks):
     """After generate_feedback: no .py file but the student's own may hold a solution line."""
     log = logging.getLogger("nbgrader.feedback_hook")
-    strip = _load_strip_solutions()
+    strip = _load_tool("strip_solutions")
     source = os.path.join(ROOT, "source", assignment)
     lines = set()
     for rel in STUDENT_FILES:
@@ -120,5 +121,43 @@ def _feedback_hook(assignment, student, notebooks):
                 log.error("removed %s from the feedback: it held a solution line", path)
 
 
+def _autograde_hook(assignment, student, notebooks):
+    """After autograde: flag a submission whose code reaches around the grading.
+
+    The checks run in the student's own process and cannot defend themselves against code
+    that patches them (tools/scan_submissions.py says how we look for it). A finding marks
+    the submission *flagged* in the gradebook (the formgrader lists it) and is logged as a
+    warning; the grade stands until a human has looked.
+    """
+    log = logging.getLogger("nbgrader.autograde_hook")
+    # nbgrader passes student="*" (its command-line filter); the notebooks' paths,
+    # submitted/<student>/<assignment>/<notebook>.ipynb, name the student.
+    folder = os.path.dirname(os.path.abspath(notebooks[0]))
+    student = os.path.basename(os.path.dirname(folder))
+    try:
+        from nbgrader.api import Gradebook
+        from traitlets.config import Application
+
+        release = os.path.join(ROOT, "release", assignment)
+        if not os.path.isdir(release):
+            release = os.path.join(ROOT, "source", assignment)  # same imports as the release
+        scan = _load_tool("scan_submissions")
+        findings = scan.scan_submission(folder, release, STUDENT_FILES)
+        if not findings:
+            return
+        for finding in findings:
+            log.warning("%s: %s", student, finding)
+        coursedir = Application.instance().coursedir  # the running AutogradeApp's
+        with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+            for notebook in gb.find_submission(assignment, student).notebooks:
+                notebook.flagged = True
+            gb.db.commit()
+        log.warning("%s: submission FLAGGED for review (%d findings)", student, len(findings))
+    except Exception:
+        # nbgrader would log this at INFO level only: say it loudly.
+        log.exception("scanning the submission of %s FAILED; look at it by hand", student)
+
+
 c.GenerateAssignment.post_convert_hook = _release_hook
+c.Autograde.post_convert_hook = _autograde_hook
 c.GenerateFeedback.post_convert_hook = _feedback_hook

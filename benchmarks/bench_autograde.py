@@ -20,8 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.nbgrader.test_autograde import STUDENT_FILES, solved, submit  # noqa: E402
-from tools.generate_release import ASSIGNMENT, copy_course, generate, run_nbgrader  # noqa: E402
+from tests.nbgrader.test_autograde import solved, submit  # noqa: E402
+from tools.course import ASSIGNMENT, STUDENT_FILES  # noqa: E402
+from tools.generate_release import copy_course, generate, run_nbgrader  # noqa: E402
 
 
 def timed(fn):
@@ -46,7 +47,6 @@ def main():
         course = Path(tmp) / "course"
         course.mkdir()
         copy_course(str(course))
-        shutil.copy2(ROOT / "tools" / "grade_parallel.py", course / "tools")
         generate(str(course), quiet=True)
         files = {rel: solved(rel) for rel in STUDENT_FILES}
 

@@ -31,10 +31,10 @@ import subprocess
 import sys
 import tempfile
 
+from tools.course import ASSIGNMENT
 from tools.strip_solutions import BEGIN, END, find_regions, strip_solutions
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ASSIGNMENT = "ex04"
 PACKAGE = "exercise_code"
 IGNORED = ("__pycache__", ".ipynb_checkpoints", ".pytest_cache")
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
@@ -297,15 +297,15 @@ def generate(course_dir=ROOT, quiet=False):
 
 
 def copy_course(dest, root=ROOT):
-    """Copy what generate_assignment needs (config, source, package, stripper) to ``dest``."""
+    """Copy what nbgrader needs (config, source, package, tools) to ``dest``."""
     ignore = shutil.ignore_patterns(*IGNORED, "*.pyc")
     shutil.copy2(os.path.join(root, "nbgrader_config.py"), dest)
     shutil.copytree(
         os.path.join(root, "source"), os.path.join(dest, "source"), symlinks=True, ignore=ignore
     )
     shutil.copytree(os.path.join(root, PACKAGE), os.path.join(dest, PACKAGE), ignore=ignore)
-    os.makedirs(os.path.join(dest, "tools"))
-    shutil.copy2(os.path.join(root, "tools", "strip_solutions.py"), os.path.join(dest, "tools"))
+    # The hooks in nbgrader_config.py load tools/*.py; tools.grade_parallel runs from there.
+    shutil.copytree(os.path.join(root, "tools"), os.path.join(dest, "tools"), ignore=ignore)
 
 
 def compare_trees(a, b):

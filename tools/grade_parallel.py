@@ -20,7 +20,9 @@ a grade can be lost. Here every worker gets its *own* gradebook instead:
    and an autograded notebook. Submissions that nbgrader could not grade (a kernel that
    died or never answered, invalid notebook JSON) stay in the gradebook flagged for manual
    grading (``needs_manual_grade``) and are listed; the exit status is then 1, as it is
-   for ``nbgrader autograde`` itself.
+   for ``nbgrader autograde`` itself. Submissions that the autograde hook in
+   ``nbgrader_config.py`` flagged (code that reaches around the grading, see
+   ``tools/scan_submissions.py``) are listed too, and also give exit status 1.
 
 Usage, from the course root (where nbgrader_config.py is)::
 
@@ -29,7 +31,7 @@ Usage, from the course root (where nbgrader_config.py is)::
 
 Arguments after ``--`` are passed to every ``nbgrader autograde`` (e.g. ``--force`` to grade
 again, or ``--ExecutePreprocessor.timeout=120``). Exit status: 0 every submission graded,
-1 some submissions flagged for manual grading (listed), 2 a grade is missing from the
+1 some submissions flagged for manual grading or review (listed), 2 a grade is missing from the
 gradebook (a bug: never expected).
 """
 
@@ -160,19 +162,22 @@ def merge(main_db: Path, worker_db: Path, assignment: str, students: list[str]) 
 
 
 def verify(course: Path, assignment: str, students: list[str]):
-    """Return (lost, flagged): students without a gradebook submission, and students whose
-    submission has no autograded notebook (nbgrader failed on it; needs manual grading)."""
-    lost, flagged = [], []
+    """Return (lost, ungraded, review): students without a gradebook submission, students
+    whose submission has no autograded notebook (nbgrader failed on it; needs manual
+    grading), and students whose submission the autograde hook flagged for review."""
+    lost, ungraded, review = [], [], []
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for sid in students:
             try:
-                gb.find_submission(assignment, sid)
+                submission = gb.find_submission(assignment, sid)
             except MissingEntry:
                 lost.append(sid)
                 continue
             if not list((course / "autograded" / sid / assignment).glob("*.ipynb")):
-                flagged.append(sid)
-    return lost, flagged
+                ungraded.append(sid)
+            elif any(nb.flagged for nb in submission.notebooks):
+                review.append(sid)
+    return lost, ungraded, review
 
 
 def grade_parallel(course, assignment, workers=2, extra_args=(), export=None, env=None, log=print):
@@ -202,7 +207,8 @@ def grade_parallel(course, assignment, workers=2, extra_args=(), export=None, en
     lost = []
     for k, students_k in enumerate(shards):
         lost += merge(course / "gradebook.db", workdir / f"worker{k}.db", assignment, students_k)
-    lost_v, flagged = verify(course, assignment, students)
+    lost_v, ungraded, review = verify(course, assignment, students)
+    flagged = sorted(ungraded + review)
     lost = sorted(set(lost) | set(lost_v))
     log(f"merged into {course / 'gradebook.db'} in {time.perf_counter() - t1:.1f} s")
     if export:
@@ -219,11 +225,17 @@ def grade_parallel(course, assignment, workers=2, extra_args=(), export=None, en
     if lost:
         log("NO GRADE for: " + ", ".join(lost) + f" (see {workdir}/worker*.log)")
         return 2, lost, flagged
-    if flagged:
+    if ungraded:
         log(
             "nbgrader could not grade (flagged for manual grading, see "
-            f"{workdir}/worker*.log): " + ", ".join(flagged)
+            f"{workdir}/worker*.log): " + ", ".join(ungraded)
         )
+    if review:
+        log(
+            "code that reaches around the grading (flagged for review; the findings are in "
+            f"{workdir}/worker*.log): " + ", ".join(review)
+        )
+    if flagged:
         return 1, lost, flagged
     shutil.rmtree(workdir)
     log("every submission has a grade")

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
+from tools.course import ASSIGNMENT, NOTEBOOK, STUDENT_FILES
 from tools.generate_release import (
-    ASSIGNMENT,
     check_up_to_date,
     copy_course,
     forbidden_lines,
@@ -28,13 +28,6 @@ from tools.strip_solutions import region_names, strip_solutions
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = "logistic_regression"
-STUDENT_FILES = [
-    "exercise_code/networks/loss.py",
-    "exercise_code/networks/classifier.py",
-    "exercise_code/networks/optimizer.py",
-    "exercise_code/solver.py",
-]
 POINTS = {
     "bce_forward": 2,
     "bce_backward": 2,
@@ -265,7 +258,6 @@ def test_parallel_grading_gives_the_same_grades(course, tmp_path):
     (parallel / "gradebook.db").unlink()
     shutil.rmtree(parallel / "submitted" / "invalid_json")
     shutil.rmtree(parallel / "submitted" / "no_package")
-    shutil.copy2(ROOT / "tools" / "grade_parallel.py", parallel / "tools")
     assert run_nbgrader(str(parallel), "generate_assignment", ASSIGNMENT, "--force").returncode == 0
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"

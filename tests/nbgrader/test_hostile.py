@@ -20,12 +20,22 @@ from tests.nbgrader.test_autograde import (
     solved,
     submit,
 )
-from tools.generate_release import ASSIGNMENT, run_nbgrader
+from tools.course import ASSIGNMENT
+from tools.generate_release import run_nbgrader
+from tools.scan_submissions import main as scan_main
 
 pytestmark = pytest.mark.slow
 
 CLASSIFIER = "exercise_code/networks/classifier.py"
 SOLVER = "exercise_code/solver.py"
+LOSS = "exercise_code/networks/loss.py"
+PATCH = (
+    "\nfrom ..grading import checks as _checks\n\n_checks.compare = lambda *args, **kwargs: None\n"
+)
+
+
+def release_text(course, rel):
+    return (course / "release" / ASSIGNMENT / rel).read_text(encoding="utf-8")
 
 
 def with_sigmoid_body(text, body):
@@ -75,6 +85,8 @@ def course(tmp_path_factory):
     submit(course, "kills_kernel", {**everything, SOLVER: suicide + everything[SOLVER]})
     submit(course, "edited_tests", notebook=edited_test_cells(course, lambda cell: ["pass\n"]))
     submit(course, "deleted_tests", notebook=edited_test_cells(course, lambda cell: None))
+    # Untouched, except that loss.py replaces the checks' comparison when it is imported.
+    submit(course, "patches_grading", {LOSS: release_text(course, LOSS) + PATCH})
     proc = run_nbgrader(str(course), "autograde", ASSIGNMENT, "--force", "--Execute.timeout=5")
     return course, proc
 
@@ -128,3 +140,33 @@ def test_deleted_test_cells_earn_nothing(course):
 def test_no_kernel_is_left_running(course):
     course, _ = course
     assert not kernels_running_in(course)
+
+
+def flagged(course, student):
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student).flagged
+
+
+def test_code_that_patches_the_checks_is_flagged_for_review(course):
+    """In-process checks cannot stop code that replaces them: such a submission may earn
+    points it does not deserve, so the autograde hook flags it for a human."""
+    course, proc = course
+    assert flagged(course, "patches_grading")
+    assert "patches_grading: submission FLAGGED for review" in proc.stdout + proc.stderr
+    assert "imports exercise_code.grading" in proc.stdout + proc.stderr
+
+
+def test_honest_code_is_not_flagged(course):
+    course, _ = course
+    assert not flagged(course, "reference")
+    assert not flagged(course, "loop")  # an honest bug: a plain infinite loop
+
+
+def test_the_scan_command_lists_every_hostile_submission(course, capsys):
+    """The hook runs only for submissions nbgrader finished; for a kernel that died or
+    would not be interrupted nbgrader reports an error instead. The command lists all."""
+    course, _ = course
+    assert scan_main([ASSIGNMENT, "--course", str(course)]) == 1
+    listed = {line.split(":")[0] for line in capsys.readouterr().out.splitlines()}
+    assert {"patches_grading", "deaf_loop", "kills_kernel"} <= listed
+    assert not listed & {"reference", "loop", "edited_tests", "deleted_tests"}

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.nbgrader.test_autograde import POINTS, new_course, solved
-from tools.generate_release import ASSIGNMENT, run_nbgrader
+from tools.course import ASSIGNMENT
+from tools.generate_release import run_nbgrader
 
 pytestmark = pytest.mark.slow
 COURSE_ID = "logistic-regression"
