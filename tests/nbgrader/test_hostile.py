@@ -123,8 +123,11 @@ def test_a_kernel_that_kills_itself_is_not_graded_as_correct(course):
 
 def test_test_cells_edited_away_are_restored_and_fail(course):
     """nbgrader restores graded cells from the gradebook: `pass` earns nothing."""
-    course, _ = course
+    course, proc = course
     assert scores(course, "edited_tests") == dict.fromkeys(POINTS, 0)
+    # The warning is kept for a cell a student edited (and only then: see test_autograde).
+    for part in POINTS:
+        assert f"Attribute 'checksum' for cell {part} has changed!" in proc.stdout + proc.stderr
 
 
 def test_deleted_test_cells_earn_nothing(course):
