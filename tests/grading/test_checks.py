@@ -380,3 +380,99 @@ def test_an_untrained_model_is_below_the_target():
     model.initialize_weights(np.array([[-1.0], [-1.0], [0.0]]))  # predicts the wrong class
     with pytest.raises(GradingFailure, match=_phrase("accuracy_low")):
         grading.check_trained_accuracy(model)
+
+
+# --------------------------------------------------------------------------- generic mistakes
+
+
+def _unfloored_loss(y_out, y):
+    return -(y * np.log(y_out) + (1 - y) * np.log(1 - y_out))
+
+
+EDGE = {
+    "y_out": [[0.0], [1.0], [1.0], [0.0], [0.5]],
+    "y_truth": [[0], [1], [0], [1], [1]],
+    "expected_individual": [[0.0], [0.0], [36.04365338911715], [36.04365338911715], [0.69314718]],
+}
+
+
+@pytest.mark.parametrize(
+    ("cls", "method", "wrong", "check", "mistake"),
+    [
+        (BCE, "forward", _bce_forward(lambda o, y: 1 / 0), grading.check_bce_forward, "exception"),
+        (
+            BCE,
+            "forward",
+            lambda self, y_out, y_truth, individual_losses=False: float(
+                np.mean(_correct_loss(*self._check(y_out, y_truth)))
+            ),
+            grading.check_bce_forward,
+            "bce_forward_individual",
+        ),
+        (
+            BCE,
+            "forward",
+            _bce_forward(_unfloored_loss),
+            lambda: grading.check_bce_forward_edge_values(**EDGE),
+            "bce_forward_edge",
+        ),
+        (
+            BCE,
+            "backward",
+            _bce_backward(lambda o, y: (1 - 2 * y) / _p(o, y) / len(y)),
+            lambda: grading.check_bce_backward_edge_values(EDGE["y_out"], EDGE["y_truth"]),
+            "fp_warning",
+        ),
+        (
+            Classifier,
+            "sigmoid",
+            lambda self, x: np.full(np.shape(x), np.nan),
+            grading.check_sigmoid,
+            "not_finite",
+        ),
+        (
+            Classifier,
+            "sigmoid",
+            lambda self, x: _sigmoid(np.asarray(x, float)).ravel(),
+            grading.check_sigmoid,
+            "wrong_shape",
+        ),
+        (
+            Classifier,
+            "forward",
+            _forward(lambda X, W: 2 * (X @ W[:-1]) + W[-1]),
+            grading.check_classifier_forward,
+            "forward_unexpected_logits",
+        ),
+        (
+            Optimizer,
+            "step",
+            _step(lambda W, dw, lr: W - 0.1 * lr * dw),
+            grading.check_training_from_scratch,
+            "training_loss",
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) and v.isidentifier() and "." not in v else "",
+)
+def test_generic_mistakes_are_named(monkeypatch, cls, method, wrong, check, mistake):
+    monkeypatch.setattr(cls, method, wrong)
+    with pytest.raises(GradingFailure, match=_phrase(mistake)):
+        check()
+
+
+def test_a_stub_says_not_implemented():
+    def stub(self, y_out, y_truth, individual_losses=False):
+        raise NotImplementedError("BCE.forward is not implemented yet.")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(BCE, "forward", stub)
+        with pytest.raises(GradingFailure, match=_phrase("not_implemented")):
+            grading.check_bce_forward()
+
+
+def test_every_recognised_mistake_is_tested_here():
+    """A new entry in messages.MISTAKES needs a test in this file."""
+    with open(__file__, encoding="utf-8") as f:
+        text = f.read()
+    untested = [k for k in MISTAKES if f'"{k}"' not in text]
+    assert not untested, untested

@@ -57,12 +57,13 @@ def _where(exc):
 
 
 @contextlib.contextmanager
-def student_code(part, what, strict_fp=False):
+def student_code(part, what, strict_fp=False, fp_hint=""):
     """Run the student's code: turn any exception into a ``GradingFailure`` for ``part``.
 
     :param what: the call, for the message, e.g. ``"BCE().forward(y_out, y_truth)"``.
     :param strict_fp: also fail on numpy overflow, division by zero and invalid values
         (underflow to 0 is correct rounding and stays allowed).
+    :param fp_hint: appended to the message of such a failure: what to do about it.
     """
     with contextlib.ExitStack() as stack:
         if strict_fp:
@@ -80,6 +81,7 @@ def student_code(part, what, strict_fp=False):
         except (FloatingPointError, RuntimeWarning) as exc:
             raise GradingFailure(
                 f"[{part}] {what}: {MISTAKES['fp_warning']}: {exc}{_where(exc)}"
+                + (f". {fp_hint}" if fp_hint else "")
             ) from None
         except Exception as exc:
             raise GradingFailure(
@@ -186,6 +188,8 @@ def check_bce_forward(y_out=None, y_truth=None, expected_mean=None, expected_ind
         what = "BCE().forward(y_out, y_truth, individual_losses=True)"
         with student_code(part, what, strict_fp=True):
             individual = _bce().forward(y_out.copy(), y_truth.copy(), individual_losses=True)
+        if individual is not None and np.ndim(individual) == 0:
+            _fail(part, f"{what}: {MISTAKES['bce_forward_individual']}, got one number.")
         compare(part, f"the per-sample losses {what}", individual, expected_individual)
     _passed(part, f"BCE.forward on {n} samples")
 
@@ -230,7 +234,8 @@ def check_bce_forward_edge_values(y_out, y_truth, expected_individual, min_confi
     y_out, y_truth = np.array(y_out, dtype=np.float64), np.array(y_truth)
     expected_individual = np.asarray(expected_individual, dtype=np.float64)
     what = "BCE().forward(y_out, y_truth, individual_losses=True) at y_out = 0 or 1"
-    with student_code(part, what, strict_fp=True):
+    hint = f"BCE.forward {MISTAKES['bce_forward_edge']} (np.maximum(p, EPS))."
+    with student_code(part, what, strict_fp=True, fp_hint=hint):
         individual = _bce().forward(y_out.copy(), y_truth.copy(), individual_losses=True)
     individual = _array(part, what, individual)
     if individual.shape != y_out.shape:
@@ -254,7 +259,8 @@ def check_bce_backward_edge_values(y_out, y_truth):
     part = "bce_backward"
     y_out, y_truth = np.array(y_out, dtype=np.float64), np.array(y_truth)
     what = "BCE().backward(y_out, y_truth) at y_out = 0 or 1"
-    with student_code(part, what, strict_fp=True):
+    hint = "Floor the probability as in forward (np.maximum(p, EPS)) before dividing by it."
+    with student_code(part, what, strict_fp=True, fp_hint=hint):
         grad = _bce().backward(y_out.copy(), y_truth.copy())
     grad = _array(part, what, grad)
     if grad.shape != y_out.shape or not np.all(np.isfinite(grad)):
