@@ -12,8 +12,11 @@ The course root is this folder. Facts this file answers (measured with nbgrader 
   listed in ``Autograde.exclude_overwriting``: the four student files are listed, so their
   code is graded; every other file (helpers, data, grading checks) comes from ``source/``.
 - ``generate_feedback`` shows hidden tests unless ``ClearHiddenTests`` is among its
-  preprocessors, and copies the autograded ``.py`` files into the feedback folder; a hook
-  checks that none of them but the student's own holds a line of a solution.
+  preprocessors; that clears a cell's source but not a traceback in its output, which
+  prints the lines around the failing call, so ``tools/feedback_filters.py`` cuts those
+  tracebacks to their last line. It also copies the autograded ``.py`` files into the
+  feedback folder; a hook checks that none of them but the student's own holds a line of a
+  solution.
 - ``autograde`` runs the checks in the student's own Python process, where code that
   patches them cannot be stopped. After grading each submission, a hook scans the
   student's code for ways around the grading (``tools/scan_submissions.py``) and marks a
@@ -123,6 +126,8 @@ logging.getLogger("AutogradeApp").addFilter(_UntouchedTestCells())
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
+    # A traceback in a test cell would print the hidden tests' lines: keep its last line.
+    _load_tool("feedback_filters").ShortTestTracebacks,
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 

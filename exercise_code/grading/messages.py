@@ -12,6 +12,8 @@ MISTAKES = {
     "wrong_shape": "has the wrong shape",
     "not_finite": "contains NaN or inf",
     "fp_warning": "numpy warned about an overflow, a division by zero or an invalid value",
+    "interrupted": "was stopped because it ran too long: look for a loop that never ends",
+    "exited": "tried to end the program (exit or sys.exit): return a value instead",
     # BCE.forward
     "bce_forward_sum": "returns the sum of the losses instead of the mean",
     "bce_forward_sign": "has the wrong sign: the loss is -log(p) and never negative",

@@ -476,3 +476,18 @@ def test_every_recognised_mistake_is_tested_here():
         text = f.read()
     untested = [k for k in MISTAKES if f'"{k}"' not in text]
     assert not untested, untested
+
+
+@pytest.mark.parametrize(
+    ("escape", "mistake"), [(KeyboardInterrupt, "interrupted"), (SystemExit, "exited")]
+)
+def test_an_interrupt_or_exit_is_a_failed_check_without_traceback(monkeypatch, escape, mistake):
+    """nbgrader interrupts an endless loop; the traceback would print hidden test lines."""
+
+    def forward(self, y_out, y_truth, individual_losses=False):
+        raise escape()
+
+    monkeypatch.setattr(BCE, "forward", forward)
+    with pytest.raises(GradingFailure, match=_phrase(mistake)) as info:
+        grading.check_bce_forward()
+    assert info.value._render_traceback_() == [f"\x1b[0;31mGradingFailure\x1b[0m: {info.value}"]

@@ -77,6 +77,15 @@ def course(tmp_path_factory):
     submit(
         course, "loop", {**everything, CLASSIFIER: with_sigmoid_body(everything[CLASSIFIER], loop)}
     )
+    # An endless loop only for large |x|: the hidden test of the sigmoid runs into it.
+    hidden_loop = (
+        "        if np.max(np.abs(x)) > 100:\n            while True:\n                pass\n"
+    )
+    submit(
+        course,
+        "hidden_loop",
+        {**everything, CLASSIFIER: with_sigmoid_body(everything[CLASSIFIER], hidden_loop)},
+    )
     submit(
         course,
         "deaf_loop",
@@ -88,6 +97,7 @@ def course(tmp_path_factory):
     # Untouched, except that loss.py replaces the checks' comparison when it is imported.
     submit(course, "patches_grading", {LOSS: release_text(course, LOSS) + PATCH})
     proc = run_nbgrader(str(course), "autograde", ASSIGNMENT, "--force", "--Execute.timeout=5")
+    run_nbgrader(str(course), "generate_feedback", ASSIGNMENT, "--force")
     return course, proc
 
 
@@ -173,3 +183,16 @@ def test_the_scan_command_lists_every_hostile_submission(course, capsys):
     listed = {line.split(":")[0] for line in capsys.readouterr().out.splitlines()}
     assert {"patches_grading", "deaf_loop", "kills_kernel"} <= listed
     assert not listed & {"reference", "loop", "edited_tests", "deleted_tests"}
+
+
+def test_a_loop_in_a_hidden_test_fails_that_part_and_shows_no_hidden_line(course):
+    """The interrupted loop becomes a one-line failure; before, its traceback printed the
+    hidden test's source (with its stored values) into the feedback."""
+    course, _ = course
+    assert scores(course, "hidden_loop") == {**POINTS, "sigmoid": 0}
+    html = (course / "feedback" / "hidden_loop" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text(
+        encoding="utf-8"
+    )
+    assert "look for a loop that never ends" in html
+    for hidden in ("check_sigmoid_extremes", "BEGIN HIDDEN TESTS", "4.248354255291589e-18"):
+        assert hidden not in html
