@@ -29,6 +29,10 @@ mistakes, with the exact phrase their message contains (``messages.MISTAKES[key]
         contains NaN or inf
     fp_warning:
         numpy warned about an overflow, a division by zero or an invalid value
+    interrupted:
+        was stopped because it ran too long: look for a loop that never ends
+    exited:
+        tried to end the program (exit or sys.exit): return a value instead
     bce_forward_sum:
         returns the sum of the losses instead of the mean
     bce_forward_sign:

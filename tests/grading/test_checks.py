@@ -491,3 +491,8 @@ def test_an_interrupt_or_exit_is_a_failed_check_without_traceback(monkeypatch, e
     with pytest.raises(GradingFailure, match=_phrase(mistake)) as info:
         grading.check_bce_forward()
     assert info.value._render_traceback_() == [f"\x1b[0;31mGradingFailure\x1b[0m: {info.value}"]
+
+
+def test_the_package_docstring_lists_every_mistake_with_its_phrase():
+    for key, phrase in MISTAKES.items():
+        assert f"    {key}:\n        {phrase}\n" in grading.__doc__, key
