@@ -198,8 +198,14 @@ def _autograde_hook(assignment, student, notebooks):
             return
         for finding in findings:
             log.warning("%s: %s", student, finding)
-        coursedir = Application.instance().coursedir  # the running AutogradeApp's
-        with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        # The running `nbgrader autograde` knows its gradebook (tools.grade_parallel gives
+        # each worker its own); from the formgrader, the hook runs inside the Jupyter
+        # server, which has no course directory: then it is the course's gradebook.
+        app = Application.instance() if Application.initialized() else None
+        coursedir = getattr(app, "coursedir", None)
+        db_url = coursedir.db_url if coursedir else f"sqlite:///{ROOT}/gradebook.db"
+        course_id = coursedir.course_id if coursedir else c.CourseDirectory.course_id
+        with Gradebook(db_url, course_id) as gb:
             for notebook in gb.find_submission(assignment, student).notebooks:
                 notebook.flagged = True
             gb.db.commit()

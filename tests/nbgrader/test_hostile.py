@@ -196,3 +196,20 @@ def test_a_loop_in_a_hidden_test_fails_that_part_and_shows_no_hidden_line(course
     assert "look for a loop that never ends" in html
     for hidden in ("check_sigmoid_extremes", "BEGIN HIDDEN TESTS", "4.248354255291589e-18"):
         assert hidden not in html
+
+
+def test_the_hook_flags_in_the_course_gradebook_outside_nbgrader_autograde(course):
+    """From the formgrader the hook runs in the Jupyter server, with no AutogradeApp: it
+    must then flag in the course's own gradebook (here called with no app at all)."""
+    from traitlets.config import Application
+    from traitlets.config.loader import PyFileConfigLoader
+
+    course, _ = course
+    assert not Application.initialized()
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, "patches_grading").flagged = False
+        gb.db.commit()
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    notebook = course / "submitted" / "patches_grading" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    config.Autograde.post_convert_hook(assignment=ASSIGNMENT, student="*", notebooks=[notebook])
+    assert flagged(course, "patches_grading")
