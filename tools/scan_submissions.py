@@ -13,6 +13,9 @@ code cell of the notebook, and report
 - builtins that execute or reach around code: ``exec``, ``eval``, ``compile``,
   ``__import__``, ``globals``, ``setattr``, ``open`` ...,
 - dunder attributes that reach into other code: ``__code__``, ``__globals__``, ``__dict__``,
+  and modules reached as attributes of others (``np.lib._npyio_impl.os``),
+- assignments into modules (``np.allclose = ...`` would make every comparison pass),
+- any use of ``grading``, the name the test cells bind in the notebook's namespace,
 - IPython shell escapes and magics other than the ones the release uses.
 
 A finding is not a verdict: the autograde hook in ``nbgrader_config.py`` marks the
@@ -35,6 +38,7 @@ from pathlib import Path
 ALWAYS_ALLOWED = ("numpy", "math")
 FORBIDDEN_MODULES = ("exercise_code.grading",)
 FORBIDDEN_BUILTINS = {
+    "__builtins__",
     "__import__",
     "breakpoint",
     "compile",
@@ -60,6 +64,18 @@ FORBIDDEN_ATTRIBUTES = {
     "__mro__",
     "__spec__",
     "__subclasses__",
+}
+# Modules that other modules import and so expose as attributes: np.lib._npyio_impl.os
+# reaches os without an import statement.
+FORBIDDEN_MODULE_ATTRIBUTES = {
+    "builtins",
+    "ctypes",
+    "importlib",
+    "os",
+    "shutil",
+    "signal",
+    "subprocess",
+    "sys",
 }
 # Names of modules a cell may have imported earlier: assigning to their attributes patches
 # code the checks use (np.allclose = ... would make every comparison pass).
@@ -152,6 +168,8 @@ def scan_code(code, where, allowed_imports, package=""):
                 findings.append(Finding(where, line, "uses get_ipython() beyond plain magics"))
         elif isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
             findings.append(Finding(where, line, f"uses the attribute {node.attr}"))
+        elif isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_MODULE_ATTRIBUTES:
+            findings.append(Finding(where, line, f"reaches the module {node.attr}"))
         if isinstance(node, ast.Call) and _is_magic_call(node):
             findings.extend(_check_magic(node, where, line))
     # "from exercise_code import grading" is reported once per import, not per name.

@@ -67,6 +67,8 @@ def test_an_honest_extra_cell_has_no_finding(submission):
         ("m = __import__('os')\n", "uses __import__"),
         ("g = (lambda: 0).__globals__\n", "uses the attribute __globals__"),
         ("exec('1')\n", "uses exec"),
+        ("b = __builtins__\n", "uses __builtins__"),
+        ("np.lib._npyio_impl.os.system('ls')\n", "reaches the module os"),
     ],
 )
 def test_a_student_file_reaching_around_grading_is_found(submission, code, reason):
