@@ -133,11 +133,8 @@ def scan_code(code, where, allowed_imports, package=""):
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             modules.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-    allowed_magic_calls = {
-        id(n.func.value.func)
-        for n in ast.walk(tree)
-        if _is_magic_call(n) and not _check_magic(n, "", 0)
-    }
+    # The get_ipython() of a magic call: _check_magic judges the magic itself.
+    magic_get_ipython = {id(n.func.value.func) for n in ast.walk(tree) if _is_magic_call(n)}
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
         for target in _assigned(node):
@@ -151,11 +148,7 @@ def scan_code(code, where, allowed_imports, package=""):
                     continue
                 if _within(name, FORBIDDEN_MODULES):
                     findings.append(Finding(where, line, f"imports {name}, the grading code"))
-                elif not (
-                    _within(name, ALWAYS_ALLOWED)
-                    or name in allowed_imports
-                    or any(name.startswith(a + ".") for a in allowed_imports)
-                ):
+                elif not (_within(name, ALWAYS_ALLOWED) or _within(name, allowed_imports)):
                     findings.append(Finding(where, line, f"imports {name}"))
         elif isinstance(node, ast.Name) and node.id in FORBIDDEN_BUILTINS:
             findings.append(Finding(where, line, f"uses {node.id}"))
@@ -164,7 +157,7 @@ def scan_code(code, where, allowed_imports, package=""):
         elif isinstance(node, ast.Attribute) and node.attr in GRADING_NAMES:
             findings.append(Finding(where, line, f"uses .{node.attr}, the grading code"))
         elif isinstance(node, ast.Name) and node.id == "get_ipython":
-            if id(node) not in allowed_magic_calls:
+            if id(node) not in magic_get_ipython:
                 findings.append(Finding(where, line, "uses get_ipython() beyond plain magics"))
         elif isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
             findings.append(Finding(where, line, f"uses the attribute {node.attr}"))
@@ -172,7 +165,7 @@ def scan_code(code, where, allowed_imports, package=""):
             findings.append(Finding(where, line, f"reaches the module {node.attr}"))
         if isinstance(node, ast.Call) and _is_magic_call(node):
             findings.extend(_check_magic(node, where, line))
-    # "from exercise_code import grading" is reported once per import, not per name.
+    # A finding repeated on one line (the same reason twice) is reported once.
     return sorted(set(findings), key=lambda f: (f.line, f.reason))
 
 

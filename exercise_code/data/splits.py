@@ -66,9 +66,10 @@ def split_and_standardize(
             f"and {test_fraction}"
         )
     val, test, train = stratified_split_indices(y, (val_fraction, test_fraction), seed)
-    scaler = Standardizer().fit(X[train])
+    X_train = X[train]
+    scaler = Standardizer().fit(X_train)
     return DataSplits(
-        X_train=scaler.transform(X[train]),
+        X_train=scaler.transform(X_train),
         y_train=y[train],
         X_val=scaler.transform(X[val]),
         y_val=y[val],

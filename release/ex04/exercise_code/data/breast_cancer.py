@@ -62,8 +62,10 @@ def _csv_path():
 def _load_raw():
     """X: (569, 30) float64 (read-only), y: (569,) int64 with 1 = malignant."""
     path = _csv_path()
-    table = np.loadtxt(path, delimiter=",", skiprows=1)
-    n_samples, n_features = (int(v) for v in path.read_text().split("\n", 1)[0].split(",")[:2])
+    with open(path, encoding="utf-8") as f:
+        # The header line: "569,30,malignant,benign" (samples, features, class names).
+        n_samples, n_features = (int(v) for v in f.readline().split(",")[:2])
+        table = np.loadtxt(f, delimiter=",")
     if table.shape != (n_samples, n_features + 1) or n_features != len(_FEATURE_NAMES):
         raise ValueError(f"{path}: unexpected table of shape {table.shape}")
     X = table[:, :-1]
