@@ -9,7 +9,6 @@ tools.grade_parallel. Target: 100 submissions in under 3 minutes on 2 cores.
 """
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -22,7 +21,12 @@ sys.path.insert(0, str(ROOT))
 
 from tests.nbgrader.test_autograde import solved, submit  # noqa: E402
 from tools.course import ASSIGNMENT, STUDENT_FILES  # noqa: E402
-from tools.generate_release import copy_course, generate, run_nbgrader  # noqa: E402
+from tools.generate_release import (  # noqa: E402
+    copy_course,
+    generate,
+    grading_env,
+    run_nbgrader,
+)
 
 
 def timed(fn):
@@ -62,8 +66,7 @@ def main():
         startup = t_one - per
 
         shutil.rmtree(course / "autograded")
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+        env = grading_env()
         cmd = [sys.executable, "-m", "tools.grade_parallel", ASSIGNMENT]
         cmd += ["--workers", str(args.workers), "--", "--force"]
         t_par, proc = timed(

@@ -262,17 +262,22 @@ def verify_release(release_dir, root=ROOT):
 # --------------------------------------------------------------------------- generate
 
 
-def run_nbgrader(course_dir, *args):
-    """Run ``nbgrader <args>`` in ``course_dir``; return the completed process."""
+def grading_env():
+    """Our environment, fit for nbgrader, Jupyter and their kernels (a new dict)."""
     env = dict(os.environ)
     # The kernels must import the exercise_code beside each notebook, never the repository's.
     env.pop("PYTHONPATH", None)
     # nbgrader runs `alembic` (its database migrations) from PATH: put the venv's bin first.
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def run_nbgrader(course_dir, *args):
+    """Run ``nbgrader <args>`` in ``course_dir``; return the completed process."""
     return subprocess.run(
         [sys.executable, "-m", "nbgrader", *args],
         cwd=course_dir,
-        env=env,
+        env=grading_env(),
         capture_output=True,
         text=True,
         check=False,

@@ -20,6 +20,7 @@ from tools.generate_release import (
     copy_course,
     forbidden_lines,
     generate,
+    grading_env,
     run_nbgrader,
     verify_release,
 )
@@ -269,12 +270,10 @@ def test_parallel_grading_gives_the_same_grades(course, tmp_path):
     shutil.rmtree(parallel / "submitted" / "invalid_json")
     shutil.rmtree(parallel / "submitted" / "no_package")
     assert run_nbgrader(str(parallel), "generate_assignment", ASSIGNMENT, "--force").returncode == 0
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     proc = subprocess.run(
         [sys.executable, "-m", "tools.grade_parallel", ASSIGNMENT, "--workers", "2"],
         cwd=parallel,
-        env=env,
+        env=grading_env(),
         capture_output=True,
         text=True,
         check=False,

@@ -7,10 +7,6 @@ BCE.forward only, so the exported grade must be exactly its points.
 
 import csv
 import getpass
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -25,16 +21,7 @@ LOSS = "exercise_code/networks/loss.py"
 
 def run(cwd, *args):
     """``nbgrader <args>`` in ``cwd`` (a student's folder has no nbgrader_config.py)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    proc = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = run_nbgrader(cwd, *args)
     assert proc.returncode == 0, f"nbgrader {args[0]} failed:\n{proc.stdout}{proc.stderr}"
     return proc
 

@@ -7,7 +7,6 @@ first test cell fails with one friendly line, not a traceback into the grading c
 """
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import pytest
 
 from tests.nbgrader.test_autograde import POINTS, solved
 from tools.course import ASSIGNMENT, NOTEBOOK, STUDENT_FILES
+from tools.generate_release import grading_env
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,13 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_all(folder, allow_errors=False):
     """Execute the notebook in ``folder`` in a fresh python3 kernel; return its cells."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     cmd = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute"]
     cmd += ["--ExecutePreprocessor.kernel_name=python3", "--output", "executed.ipynb"]
     cmd += ["--allow-errors"] if allow_errors else []
     proc = subprocess.run(
-        [*cmd, f"{NOTEBOOK}.ipynb"], cwd=folder, env=env, capture_output=True, text=True
+        [*cmd, f"{NOTEBOOK}.ipynb"], cwd=folder, env=grading_env(), capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads((folder / "executed.ipynb").read_text(encoding="utf-8"))["cells"]
