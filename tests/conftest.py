@@ -1,17 +1,55 @@
-"""Shared test settings: hypothesis profiles and strict floating-point errors."""
+"""Shared test settings: a home of the suite's own, hypothesis profiles, strict numpy errors."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
-# "ci" is deterministic (derandomize) so that a CI failure reproduces; "dev" explores more.
+from tests.home_guard import changes, isolate_home, snapshot
+
+# Before anything imports matplotlib, nbgrader or Jupyter, and before any subprocess starts:
+# every program the tests run keeps its state in this temporary home, never the user's.
+REAL_HOME = os.path.expanduser("~")
+TEST_HOME = tempfile.mkdtemp(prefix="tests-home-")
+atexit.register(shutil.rmtree, TEST_HOME, ignore_errors=True)
+isolate_home(TEST_HOME)
+
+# "ci" is deterministic (derandomize) so that a CI failure reproduces, keeps no example
+# database in the working tree, and sets no deadline: a 2-core machine under load can take
+# longer than hypothesis' default 200 ms for one example, which is no failure of the code.
+# "dev" explores more.
 settings.register_profile(
-    "ci", max_examples=200, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+    "ci",
+    max_examples=200,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
-settings.register_profile("dev", max_examples=500)
+settings.register_profile("dev", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_sessionstart(session):
+    session.config.stash[_HOME_BEFORE] = snapshot(REAL_HOME)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if anything in the user's home changed while the suite ran."""
+    changed = changes(session.config.stash[_HOME_BEFORE], snapshot(REAL_HOME))
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        text = "the test suite changed the user's home folder:\n  " + "\n  ".join(changed[:20])
+        if reporter:
+            reporter.write_line(f"FAILED (home guard): {text}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_HOME_BEFORE = pytest.StashKey[dict]()
 
 
 @pytest.fixture
