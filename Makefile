@@ -4,6 +4,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
+KERNEL_CONFIG := .venv/etc/ipython/ipython_kernel_config.py
 # INSTALLER=pip forces plain pip (slower, ~80 s); by default uv is used (~15 s).
 INSTALLER ?= uv
 
@@ -11,7 +12,7 @@ INSTALLER ?= uv
 
 all: book release
 
-venv: $(VENV_STAMP)
+venv: $(VENV_STAMP) $(KERNEL_CONFIG)
 
 # exercise_code is deliberately *not* installed into .venv: a notebook must import the copy
 # beside it (a student's, when grading), never an installed instructor copy. The book build
@@ -25,6 +26,10 @@ $(VENV_STAMP): requirements.lock pyproject.toml
 	  .venv/bin/uv pip install -q --compile-bytecode -p $(PY) -r requirements.lock ; \
 	fi
 	touch $@
+
+# Read by every kernel started from the venv (tools/ipython_kernel_config.py says why).
+$(KERNEL_CONFIG): tools/ipython_kernel_config.py $(VENV_STAMP)
+	install -D -m 644 $< $@
 
 book: venv npm
 	$(PY) -m tools.build_book
