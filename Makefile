@@ -8,7 +8,7 @@ KERNEL_CONFIG := .venv/etc/ipython/ipython_kernel_config.py
 # INSTALLER=pip forces plain pip (slower, ~80 s); by default uv is used (~15 s).
 INSTALLER ?= uv
 
-.PHONY: all venv book release test lint format browser npm bench clean
+.PHONY: all venv book release test lint format browser sandbox npm bench clean
 
 all: book release
 
@@ -47,6 +47,12 @@ browser:
 	command -v chromium >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's bubblewrap: grading runs every student process in it (tools/grader/sandbox.py) and
+# refuses to grade without it. prlimit and setpriv come with util-linux (always installed).
+sandbox:
+	command -v bwrap >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; }
+
 lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
@@ -57,7 +63,7 @@ format: venv
 
 # The book is built first: the browser test reads _build/html. release/ is *not*
 # regenerated here: a test regenerates it in a temporary folder and compares.
-test: lint book browser
+test: lint book browser sandbox
 	.venv/bin/pytest
 
 bench: venv

@@ -1,0 +1,27 @@
+"""Trusted grading of the assignment: the grade is decided where student code cannot reach.
+
+Threat model. A student controls every line of the four files they submit (and, before
+grading restores it, every cell of their notebook). Whatever runs in the same process as that
+code can be read or replaced by it: checks, expected values, stack frames, files on disk.
+So nothing here decides a grade inside a student's process:
+
+- ``sandbox``        every student process (the notebook's kernel and the probe below) runs
+                     in bubblewrap: no network, no view of the course (no ``source/``, no
+                     gradebook, no other submission, no home folder), writes only to a scratch
+                     tmpfs, limited CPU time, memory, processes and file sizes, own user id.
+- ``trusted``        a sandboxed child process imports the student's four files (and the
+                     course's own other files, never a file the submission added), calls the
+                     graded methods on inputs it is sent one case at a time, and sends back
+                     plain data (numbers and arrays as JSON, validated: type, shape, size).
+                     This process compares them with the reference, which the child never
+                     sees; the hidden cases' inputs reach the child only when they run, and no
+                     hidden value or exception text reaches feedback.
+- ``preprocessors``  nbgrader plugs: every cell of the notebook is restored from the release,
+                     files the submission added are removed, the kernel runs sandboxed, and
+                     each graded test cell's output is replaced by the trusted verdict, which
+                     the gradebook, the formgrader and the feedback then show.
+- ``hooks``          what nbgrader runs after a command: strip solutions from the release,
+                     keep nothing but the HTML in the feedback.
+
+What it does not protect against is written in book/instructors.md.
+"""

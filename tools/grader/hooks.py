@@ -1,0 +1,55 @@
+"""What nbgrader runs around its commands (set in nbgrader_config.py).
+
+- ``release_hook`` (after ``generate_assignment``): stub every solution region of the
+  release's ``.py`` files. nbgrader copies them verbatim, and only logs a hook that raises, so
+  on failure the hook deletes the whole release folder (no solution can ship);
+  ``python -m tools.generate_release`` re-verifies every file and exits non-zero if anything is
+  wrong.
+- ``feedback_hook`` (after ``generate_feedback``): keep only the HTML. nbgrader also copies
+  the autograded folder's files into the feedback; a student needs none of them (they have
+  their own), and only this guarantees that no file of the course's ever reaches them.
+"""
+
+import logging
+import os
+import shutil
+
+from tools import strip_solutions
+
+from .oracles import ROOT
+
+
+def release_hook(assignment, student, notebooks):
+    log = logging.getLogger("nbgrader.release_hook")
+    release = os.path.join(ROOT, "release", assignment)
+    try:
+        stripped = strip_solutions.strip_tree(release)
+        for path, names in sorted(stripped.items()):
+            log.info("stripped %s: %s", os.path.relpath(path, ROOT), ", ".join(names))
+    except BaseException:
+        # nbgrader would log this and exit 0 with the solutions in place: remove the release.
+        shutil.rmtree(release, ignore_errors=True)
+        log.error("stripping the solutions FAILED: %s deleted; nothing was released", release)
+        raise
+
+
+def feedback_hook(assignment, student, notebooks):
+    """Remove every file but the notebooks' HTML from the feedback just generated."""
+    log = logging.getLogger("nbgrader.feedback_hook")
+    keep = {f"{os.path.splitext(os.path.basename(nb))[0]}.html" for nb in notebooks}
+    for notebook in notebooks:
+        # feedback/<student>/<assignment>/: the folder of the notebook's HTML.
+        parts = os.path.normpath(notebook).split(os.sep)
+        student_id = parts[-3] if len(parts) >= 3 else student
+        folder = os.path.join(ROOT, "feedback", student_id, assignment)
+        for dirpath, dirnames, filenames in os.walk(folder, topdown=False):
+            for name in filenames:
+                path = os.path.join(dirpath, name)
+                if dirpath == folder and name in keep:
+                    continue
+                os.remove(path)
+                log.info("feedback holds only the HTML: removed %s", os.path.relpath(path, ROOT))
+            for name in dirnames:
+                path = os.path.join(dirpath, name)
+                if not os.listdir(path):
+                    os.rmdir(path)

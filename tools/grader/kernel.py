@@ -1,0 +1,70 @@
+"""A Jupyter kernel that runs in the sandbox (``sandbox.command``).
+
+The kernel talks to its manager over IPC (Unix sockets in a private folder of its own) instead
+of TCP: the sandbox has no network, and no port can clash between kernels started side by side
+(with TCP, concurrent graders lost kernels to "Address already in use"). Its working folder,
+the submission, is read-only; the socket folder is the only place outside ``/tmp`` it can write.
+
+Interrupts are sent as a message on the control channel (ipykernel then interrupts itself):
+a SIGINT to the sandbox's process group would reach bubblewrap as well, which ends the sandbox.
+"""
+
+import os
+import shutil
+import tempfile
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Unicode
+
+from . import sandbox
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """An AsyncKernelManager whose kernel starts inside bubblewrap, over IPC."""
+
+    transport = Unicode("ipc")  # pinned: nothing may configure this kernel back onto TCP
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._uid = sandbox.new_uid()
+        # A folder of its own for the connection file and the sockets, writable by the
+        # sandbox's user only (and by us: we are its parent).
+        self._socket_dir = tempfile.mkdtemp(prefix="kernel-")
+        sandbox.prepare_writable(self._socket_dir, self._uid)
+        self.connection_file = os.path.join(self._socket_dir, "kernel.json")
+
+    def _ip_default(self):
+        return os.path.join(self._socket_dir, "kernel-ipc")
+
+    @property
+    def kernel_spec(self):
+        spec = super().kernel_spec
+        if spec is not None:
+            spec.interrupt_mode = "message"
+        return spec
+
+    def write_connection_file(self, **kwargs):
+        super().write_connection_file(**kwargs)
+        # Written 0600 by us; the kernel runs as the sandbox's user and must read it.
+        sandbox.prepare_writable(self.connection_file, self._uid, mode=0o600)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        cwd = self._launch_args.get("cwd") or os.getcwd()
+        return sandbox.command(
+            cmd,
+            cwd=cwd,
+            readable=[cwd],
+            writable=[self._socket_dir],
+            # Parent 1 means "no parent to watch" to ipykernel (inside the sandbox its parent
+            # is the sandbox's init), and keeps it from printing a console banner.
+            env={"JPY_PARENT_PID": "1"},
+            uid=self._uid,
+        )
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+
+    cleanup_resources = _async_cleanup_resources
