@@ -5,7 +5,9 @@
 In a temporary copy of the course: generate the release, submit one student (timing one
 `nbgrader autograde`, i.e. start-up plus one submission), then --students correct
 submissions graded sequentially by one `nbgrader autograde`, then again with
-tools.grade_parallel. Target: 100 submissions in under 3 minutes on 2 cores.
+tools.grade_parallel. Targets: 100 submissions in under 3 minutes on 2 cores, and the trusted
+grading (tools/grader/trusted.py: the sandboxed probe and the judge, timed alone on the same
+submissions) at most 1 s of each submission.
 """
 
 import argparse
@@ -19,14 +21,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.nbgrader.test_autograde import solved, submit  # noqa: E402
-from tools.course import ASSIGNMENT, STUDENT_FILES  # noqa: E402
-from tools.generate_release import (  # noqa: E402
-    copy_course,
-    generate,
-    grading_env,
-    run_nbgrader,
-)
+from tests.nbgrader.test_autograde import submit  # noqa: E402
+from tests.submissions import everything  # noqa: E402
+from tools.course import ASSIGNMENT  # noqa: E402
+from tools.generate_release import copy_course, generate  # noqa: E402
+from tools.grader import trusted  # noqa: E402
+from tools.nbgrader_env import nbgrader_env, run_nbgrader  # noqa: E402
 
 
 def timed(fn):
@@ -52,7 +52,7 @@ def main():
         course.mkdir()
         copy_course(str(course))
         generate(str(course), quiet=True)
-        files = {rel: solved(rel) for rel in STUDENT_FILES}
+        files = everything()
 
         submit(course, "s0000", files)
         t_one, _ = timed(lambda: autograde(course))
@@ -65,8 +65,12 @@ def main():
         per = (t_seq - t_one) / max(args.students - 1, 1)
         startup = t_one - per
 
+        folders = sorted((course / "submitted").glob(f"*/{ASSIGNMENT}"))[:20]
+        t_trusted, _ = timed(lambda: [trusted.grade(folder) for folder in folders])
+        t_trusted /= len(folders)
+
         shutil.rmtree(course / "autograded")
-        env = grading_env()
+        env = nbgrader_env()
         cmd = [sys.executable, "-m", "tools.grade_parallel", ASSIGNMENT]
         cmd += ["--workers", str(args.workers), "--", "--force"]
         t_par, proc = timed(
@@ -78,6 +82,10 @@ def main():
     print(f"one submission (start-up + 1):       {t_one:6.1f} s")
     print(f"fixed start-up (estimated):          {startup:6.1f} s")
     print(f"{args.students} submissions, sequential:     {t_seq:6.1f} s = {per:.2f} s/submission")
+    print(
+        f"trusted grading alone:               {t_trusted:6.2f} s/submission "
+        f"({100 * t_trusted / per:.0f}% of a submission; target: at most 1 s)"
+    )
     print(
         f"{args.students} submissions, {args.workers} workers:      {t_par:6.1f} s "
         f"(speed-up {t_seq / t_par:.2f}x; target: 100 in under 180 s)"

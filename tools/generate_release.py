@@ -27,11 +27,11 @@ import filecmp
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 from tools.course import ASSIGNMENT
+from tools.nbgrader_env import run_nbgrader
 from tools.strip_solutions import BEGIN, END, find_regions, strip_solutions
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -262,28 +262,6 @@ def verify_release(release_dir, root=ROOT):
 # --------------------------------------------------------------------------- generate
 
 
-def grading_env():
-    """Our environment, fit for nbgrader, Jupyter and their kernels (a new dict)."""
-    env = dict(os.environ)
-    # The kernels must import the exercise_code beside each notebook, never the repository's.
-    env.pop("PYTHONPATH", None)
-    # nbgrader runs `alembic` (its database migrations) from PATH: put the venv's bin first.
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    return env
-
-
-def run_nbgrader(course_dir, *args):
-    """Run ``nbgrader <args>`` in ``course_dir``; return the completed process."""
-    return subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=course_dir,
-        env=grading_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 def generate(course_dir=ROOT, quiet=False):
     """Regenerate ``<course_dir>/release/ex04`` and verify it; raise ReleaseError if bad."""
     for change in sync_links(course_dir):
@@ -309,7 +287,8 @@ def copy_course(dest, root=ROOT):
         os.path.join(root, "source"), os.path.join(dest, "source"), symlinks=True, ignore=ignore
     )
     shutil.copytree(os.path.join(root, PACKAGE), os.path.join(dest, PACKAGE), ignore=ignore)
-    # The hooks in nbgrader_config.py load tools/*.py; tools.grade_parallel runs from there.
+    # nbgrader_config.py imports tools/ (its hooks, the grader); tools.grade_parallel runs
+    # from there.
     shutil.copytree(os.path.join(root, "tools"), os.path.join(dest, "tools"), ignore=ignore)
 
 

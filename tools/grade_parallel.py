@@ -37,7 +37,6 @@ gradebook (a bug: never expected).
 
 import argparse
 import contextlib
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -46,6 +45,8 @@ import time
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+
+from tools.nbgrader_env import nbgrader_command, nbgrader_env
 
 
 def submitted_students(course: Path, assignment: str) -> list[str]:
@@ -68,23 +69,6 @@ def copy_gradebook(src: Path, dst: Path) -> None:
         s.backup(d)
 
 
-def nbgrader_executable() -> str:
-    """The nbgrader script beside this Python (the project's .venv), else the one on PATH."""
-    here = Path(sys.executable).parent / "nbgrader"
-    return str(here) if here.exists() else "nbgrader"
-
-
-def nbgrader_env(env=None):
-    """``env`` (default: ours) with nbgrader's bin folder first on PATH.
-
-    nbgrader runs ``alembic`` (its gradebook migrations) from PATH; without the venv's bin on
-    it, every command fails (and ``nbgrader export`` even exits 0 after failing).
-    """
-    env = dict(os.environ if env is None else env)
-    env["PATH"] = os.pathsep.join([str(Path(nbgrader_executable()).parent), env.get("PATH", "")])
-    return env
-
-
 def run_workers(course, assignment, shards, all_students, workdir, extra_args, env=None):
     """Start one ``nbgrader autograde`` per shard at once; wait; return their exit codes."""
     procs = []
@@ -93,8 +77,7 @@ def run_workers(course, assignment, shards, all_students, workdir, extra_args, e
         copy_gradebook(course / "gradebook.db", db)
         others = sorted(set(all_students) - set(students))
         cmd = [
-            nbgrader_executable(),
-            "autograde",
+            *nbgrader_command("autograde"),
             assignment,
             f"--CourseDirectory.db_url=sqlite:///{db}",
         ]
@@ -213,7 +196,7 @@ def grade_parallel(course, assignment, workers=2, extra_args=(), export=None, en
     log(f"merged into {course / 'gradebook.db'} in {time.perf_counter() - t1:.1f} s")
     if export:
         subprocess.run(
-            [nbgrader_executable(), "export", f"--to={export}", f"--assignment={assignment}"],
+            nbgrader_command("export", f"--to={export}", f"--assignment={assignment}"),
             cwd=course,
             check=True,
             capture_output=True,

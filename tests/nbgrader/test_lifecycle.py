@@ -12,7 +12,7 @@ import pytest
 
 from tests.nbgrader.test_autograde import POINTS, new_course, solved
 from tools.course import ASSIGNMENT
-from tools.generate_release import run_nbgrader
+from tools.nbgrader_env import run_nbgrader
 
 pytestmark = pytest.mark.slow
 COURSE_ID = "logistic-regression"

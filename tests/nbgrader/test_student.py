@@ -16,7 +16,7 @@ import pytest
 
 from tests.nbgrader.test_autograde import POINTS, solved
 from tools.course import ASSIGNMENT, NOTEBOOK, STUDENT_FILES
-from tools.generate_release import grading_env
+from tools.nbgrader_env import nbgrader_env
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +28,7 @@ def run_all(folder, allow_errors=False):
     cmd += ["--ExecutePreprocessor.kernel_name=python3", "--output", "executed.ipynb"]
     cmd += ["--allow-errors"] if allow_errors else []
     proc = subprocess.run(
-        [*cmd, f"{NOTEBOOK}.ipynb"], cwd=folder, env=grading_env(), capture_output=True, text=True
+        [*cmd, f"{NOTEBOOK}.ipynb"], cwd=folder, env=nbgrader_env(), capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads((folder / "executed.ipynb").read_text(encoding="utf-8"))["cells"]

@@ -1,165 +1,70 @@
-"""Grading checks for the notebook's autograded test cells.
+"""The checks of the notebook's graded test cells, one module per part (as in ``networks``).
 
-The test cells of ``logistic_regression.ipynb`` call these functions; each checks one part
-of the student's code against stored expected values (``expected.py``, written once from the
-reference solution by ``tools/generate_expected.py``) and raises ``GradingFailure`` (an
-``AssertionError``) with a message a student can act on. Parts and their checks:
+    loss.py         BCE_FORWARD, BCE_BACKWARD
+    classifier.py   SIGMOID, CLASSIFIER_FORWARD, CLASSIFIER_BACKWARD
+    optimizer.py    OPTIMIZER_STEP
+    solver.py       SOLVER_STEP
+    training.py     TRAINED_ACCURACY
+    engine.py       what they share: cases, plain data, comparisons, messages
+    probe.py        the sandboxed child process that runs a probe when a submission is graded
 
-    bce_forward           check_bce_forward, check_bce_forward_edge_values (hidden)
-    bce_backward          check_bce_backward, check_bce_backward_edge_values (hidden)
-    sigmoid               check_sigmoid, check_sigmoid_extremes (hidden)
-    classifier_forward    check_classifier_forward
-    classifier_backward   check_classifier_backward
-    optimizer_step        check_optimizer_step
-    solver_step           check_solver_step
-    trained_accuracy      check_trained_accuracy, check_training_from_scratch (hidden)
-
-Every message starts with the part in brackets, e.g. ``[bce_backward]``. The recognised
-mistakes, with the exact phrase their message contains (``messages.MISTAKES[key]``):
-
-    not_implemented:
-        not implemented yet: replace the raise NotImplementedError in the .py file
-    exception:
-        your code raised an exception
-    returned_none:
-        returned None: did you assign the result before the return?
-    wrong_shape:
-        has the wrong shape
-    not_finite:
-        contains NaN or inf
-    fp_warning:
-        numpy warned about an overflow, a division by zero or an invalid value
-    interrupted:
-        was stopped because it ran too long: look for a loop that never ends
-    exited:
-        tried to end the program (exit or sys.exit): return a value instead
-    bce_forward_sum:
-        returns the sum of the losses instead of the mean
-    bce_forward_sign:
-        has the wrong sign: the loss is -log(p) and never negative
-    bce_forward_log_base:
-        uses the wrong logarithm: use the natural log np.log
-    bce_forward_logits:
-        treats y_out as logits: y_out is already a probability
-    bce_forward_swapped:
-        swapped y and 1 - y: the label 1 goes with log(y_hat)
-    bce_forward_individual:
-        individual_losses=True must return one loss per sample
-    bce_forward_edge:
-        is not finite at predictions exactly 0 or 1: floor the probability
-    bce_backward_missing_n:
-        N times too large: did you divide by N?
-    bce_backward_double_n:
-        N times too small: divide by N once, not twice
-    bce_backward_sign:
-        has the wrong sign: the gradient of -log(p) points away from p
-    bce_backward_swapped:
-        swapped y and 1 - y in the gradient
-    bce_backward_logits:
-        is the gradient with respect to the logits, not to y_out
-    sigmoid_sign:
-        computes sigmoid(-x): use exp(-x), not exp(x)
-    sigmoid_overflow:
-        is not numerically stable: exp overflows for large negative x
-    sigmoid_range:
-        returns values outside [0, 1]
-    forward_logits:
-        returns the logits: apply the sigmoid to get probabilities
-    forward_no_bias:
-        forgot the bias: add W[-1], the last row of W
-    forward_bias_first:
-        used the first row of W as the bias: the bias is the last row
-    forward_cache:
-        must store the tuple (X, z) in self.cache for the backward pass
-    forward_unexpected_logits:
-        gave the sigmoid unexpected logits: expected X W[:-1] + W[-1]
-    backward_sigma:
-        used the sigmoid where its derivative z * (1 - z) belongs
-    backward_sigmoid_twice:
-        applied the sigmoid to z again: the cache holds z = sigmoid(s)
-    backward_no_derivative:
-        left out the derivative of the sigmoid, z * (1 - z)
-    backward_transpose:
-        missing transpose: dW must be a column (D + 1, 1) like W
-    backward_per_sample:
-        returns one gradient per sample: sum over the samples with X.T @ ds
-    backward_no_bias:
-        forgot the gradient of the bias: the last row of dW is the sum of ds
-    backward_sign:
-        has the wrong sign
-    backward_double_n:
-        divided by N twice: the 1/N is already in dout
-    optimizer_plus:
-        added the gradient instead of subtracting it: step against the gradient
-    optimizer_no_lr:
-        forgot the learning rate: multiply dw by self.lr
-    optimizer_lr_squared:
-        scaled by the learning rate twice
-    solver_order:
-        calls the steps out of order: forward, loss, backward, optimizer step
-    solver_no_step:
-        never called the optimizer: finish with opt.step(dW)
-    solver_no_backward:
-        never called model.backward with the gradient of the loss
-    solver_no_forward:
-        never called model.forward on X_train
-    solver_wrong_data:
-        must train on X_train and y_train
-    solver_loss_args:
-        swapped the arguments of the loss: call loss_func(y_out, y_truth)
-    solver_backward_arg:
-        passed the wrong array to model.backward: it needs dL/dz from the loss
-    solver_step_arg:
-        passed the wrong array to opt.step: it needs dW from model.backward
-    solver_return:
-        must return the loss (a float) of the forward pass
-    solver_twice:
-        calls a step more than once per update
-    accuracy_low:
-        the trained model does not reach the target accuracy
-    training_diverged:
-        training diverged: the weights contain NaN or inf
-    training_loss:
-        training does not reach the minimum of the loss
-
-This package is restored from the instructor's copy at grading time: editing it changes
-nothing about a grade.
+In the notebook, ``check(part)`` runs a part's visible cases in your kernel and prints
+``[part] passed: ...`` or raises ``GradingFailure`` saying what is wrong (``messages.MISTAKES``
+lists the mistakes it recognises). When your submission is graded, the same checks run on
+the visible and on hidden cases, with your code in a separate, sandboxed process: editing
+this package, or a test cell, changes nothing about a grade.
 """
 
-from .checks import (
-    GradingFailure,
-    check_bce_backward,
-    check_bce_backward_edge_values,
-    check_bce_forward,
-    check_bce_forward_edge_values,
-    check_classifier_backward,
-    check_classifier_forward,
-    check_optimizer_step,
-    check_sigmoid,
-    check_sigmoid_extremes,
-    check_solver_step,
-    check_trained_accuracy,
-    check_training_from_scratch,
-    compare,
-    student_code,
-)
-from .messages import MISTAKES
+import json
+import os
 
-__all__ = [
-    "MISTAKES",
-    "GradingFailure",
-    "check_bce_backward",
-    "check_bce_backward_edge_values",
-    "check_bce_forward",
-    "check_bce_forward_edge_values",
-    "check_classifier_backward",
-    "check_classifier_forward",
-    "check_optimizer_step",
-    "check_sigmoid",
-    "check_sigmoid_extremes",
-    "check_solver_step",
-    "check_trained_accuracy",
-    "check_training_from_scratch",
-    "compare",
-    "student_code",
-]
+from .classifier import CLASSIFIER_BACKWARD, CLASSIFIER_FORWARD, SIGMOID
+from .engine import Case, GradingFailure, from_plain, passed_text
+from .loss import BCE_BACKWARD, BCE_FORWARD
+from .messages import MISTAKES
+from .optimizer import OPTIMIZER_STEP
+from .solver import SOLVER_STEP
+from .training import TRAINED_ACCURACY
+
+PARTS = {
+    part.name: part
+    for part in (
+        BCE_FORWARD,
+        BCE_BACKWARD,
+        SIGMOID,
+        CLASSIFIER_FORWARD,
+        CLASSIFIER_BACKWARD,
+        OPTIMIZER_STEP,
+        SOLVER_STEP,
+        TRAINED_ACCURACY,
+    )
+}
+STUDENT_FILES = tuple(dict.fromkeys(part.file for part in PARTS.values()))
+EXPECTED_FILE = os.path.join(os.path.dirname(__file__), "expected.json")
+
+
+def visible_cases():
+    """{case id: (Case, expectation)} of the visible cases, from expected.json."""
+    with open(EXPECTED_FILE, encoding="utf-8") as f:
+        stored = json.load(f)
+    return {
+        case_id: (Case.from_plain(entry["case"]), from_plain(entry["expected"]))
+        for case_id, entry in stored.items()
+    }
+
+
+def check(part):
+    """Run the visible cases of ``part`` with your code; print 'passed' or raise.
+
+    :raises GradingFailure: a case failed; the message names the part and the mistake.
+    """
+    cases = [(c, e) for c, e in visible_cases().values() if c.part == part]
+    if part not in PARTS or not cases:
+        raise ValueError(f"unknown part {part!r}; the parts are {sorted(PARTS)}")
+    probe, judge = PARTS[part].probe, PARTS[part].judge
+    for case, expected in cases:
+        judge(case, from_plain(probe(case.inputs)), expected)
+    print(passed_text(part, [c for c, _ in cases]))
+
+
+__all__ = ["MISTAKES", "PARTS", "STUDENT_FILES", "GradingFailure", "check", "visible_cases"]

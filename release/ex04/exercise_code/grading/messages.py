@@ -14,6 +14,9 @@ MISTAKES = {
     "fp_warning": "numpy warned about an overflow, a division by zero or an invalid value",
     "interrupted": "was stopped because it ran too long: look for a loop that never ends",
     "exited": "tried to end the program (exit or sys.exit): return a value instead",
+    "crashed": "your code ended the process that ran it",
+    "out_of_time": "was not run: your code used up the time of the whole submission",
+    "bad_reply": "could not be graded: the process running your code sent back invalid data",
     # BCE.forward
     "bce_forward_sum": "returns the sum of the losses instead of the mean",
     "bce_forward_sign": "has the wrong sign: the loss is -log(p) and never negative",
@@ -22,6 +25,7 @@ MISTAKES = {
     "bce_forward_swapped": "swapped y and 1 - y: the label 1 goes with log(y_hat)",
     "bce_forward_individual": "individual_losses=True must return one loss per sample",
     "bce_forward_edge": "is not finite at predictions exactly 0 or 1: floor the probability",
+    "bce_forward_log_of_labels": "takes the log of the labels: swapped y and y_out inside the logs",
     # BCE.backward
     "bce_backward_missing_n": "N times too large: did you divide by N?",
     "bce_backward_double_n": "N times too small: divide by N once, not twice",
@@ -36,7 +40,6 @@ MISTAKES = {
     "forward_logits": "returns the logits: apply the sigmoid to get probabilities",
     "forward_no_bias": "forgot the bias: add W[-1], the last row of W",
     "forward_bias_first": "used the first row of W as the bias: the bias is the last row",
-    "forward_cache": "must store the tuple (X, z) in self.cache for the backward pass",
     "forward_unexpected_logits": "gave the sigmoid unexpected logits: expected X W[:-1] + W[-1]",
     # Classifier.backward
     "backward_sigma": "used the sigmoid where its derivative z * (1 - z) belongs",
@@ -51,6 +54,7 @@ MISTAKES = {
     "optimizer_plus": "added the gradient instead of subtracting it: step against the gradient",
     "optimizer_no_lr": "forgot the learning rate: multiply dw by self.lr",
     "optimizer_lr_squared": "scaled by the learning rate twice",
+    "optimizer_not_stored": "did not update model.W: store the new weights in self.model.W",
     # Solver._step
     "solver_order": "calls the steps out of order: forward, loss, backward, optimizer step",
     "solver_no_step": "never called the optimizer: finish with opt.step(dW)",
@@ -61,6 +65,9 @@ MISTAKES = {
     "solver_backward_arg": "passed the wrong array to model.backward: it needs dL/dz from the loss",
     "solver_step_arg": "passed the wrong array to opt.step: it needs dW from model.backward",
     "solver_return": "must return the loss (a float) of the forward pass",
+    "solver_return_tuple": (
+        "returned the tuple (loss, gradient) that loss_func gives: return the loss, its first item"
+    ),
     "solver_twice": "calls a step more than once per update",
     # Training
     "accuracy_low": "the trained model does not reach the target accuracy",

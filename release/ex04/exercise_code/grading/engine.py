@@ -1,0 +1,415 @@
+"""The engine of the grading checks: one contract for every graded part.
+
+A part (``loss.BCE_FORWARD``, ``classifier.SIGMOID``, ...) is checked on cases. A case is
+plain data: its inputs, and a sentence saying what it tests. For each case
+
+    probe(inputs) -> outputs            calls the student's code; outputs are plain data
+    judge(case, outputs, expectation)   passes, or raises GradingFailure naming the mistake
+
+``probe`` is the only function that runs student code. ``judge`` never does: it reads plain
+data only (numbers, strings, lists, arrays as ``plain`` dicts), so it can run in a process the
+student's code cannot reach. In the notebook both run in the student's kernel, with the
+expectations of the visible cases stored in ``expected.json``; when a submission is graded,
+``tools/grader`` runs the probe in a sandboxed child process and the judge in the grader,
+against expectations computed from the reference, for the visible and the hidden cases.
+"""
+
+import contextlib
+import math
+import os
+import traceback
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .messages import MISTAKES
+
+# Every comparison with the reference: a relative 1e-6, or an absolute 1e-6 near zero. Any
+# correct formula (floors of the probability included, see loss.py) is far inside; every
+# recognised mistake is far outside (the closest, dividing by N twice, is off by a factor N).
+RTOL = 1e-6
+ATOL = 1e-6
+# What crosses from the probe: no more than this many numbers in an array, characters in a
+# string, items in a list.
+MAX_ARRAY = 1_000_000
+MAX_TEXT = 300
+MAX_ITEMS = 100
+PACKAGE = "exercise_code"
+
+
+class GradingFailure(AssertionError):
+    """A check failed; the message says which part and why."""
+
+    def _render_traceback_(self):
+        """What IPython shows instead of a traceback: the message alone.
+
+        A traceback would show the grading code around the failing call; the message already
+        names the part, the mistake and the line of the student's code.
+        """
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
+
+class PlainDataError(ValueError):
+    """Data from a probe is not plain data of the allowed kinds and sizes."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One set of inputs for one part.
+
+    :param part: the part's name, e.g. ``"bce_forward"``.
+    :param name: the case's name within the part, e.g. ``"stored"``.
+    :param about: what it tests, for messages: ``"at predictions exactly 0 and 1"``.
+    :param inputs: plain data (see ``to_plain``).
+    :param hidden: a hidden case: its inputs and expected values are never shown to a student.
+    """
+
+    part: str
+    name: str
+    about: str
+    inputs: dict = field(default_factory=dict)
+    hidden: bool = False
+
+    @property
+    def id(self):
+        return f"{self.part}/{self.name}"
+
+    def to_plain(self):
+        return {
+            "part": self.part,
+            "name": self.name,
+            "about": self.about,
+            "inputs": self.inputs,
+            "hidden": self.hidden,
+        }
+
+    @classmethod
+    def from_plain(cls, data):
+        return cls(data["part"], data["name"], data["about"], data["inputs"], data["hidden"])
+
+
+@dataclass(frozen=True)
+class Part:
+    """A graded part: the student's file, its probe, its judge and what it is called.
+
+    :param what: the method under test, for messages: ``"BCE.forward"``.
+    :param file: the student's file it lives in, relative to the assignment folder.
+    """
+
+    name: str
+    what: str
+    file: str
+    probe: object
+    judge: object
+
+
+# --------------------------------------------------------------------------- plain data
+
+
+def to_plain(value, depth=0):
+    """``value`` as plain data: None, bool, int, float, str, list, dict, or an array dict.
+
+    Arrays (anything numpy converts to a real or boolean array) become
+    ``{"array": dtype, "shape": [...], "data": [...]}`` with dtype float64, int64 or bool.
+    Anything else becomes ``{"object": type name}`` (and its length, if it has one).
+    :raises PlainDataError: too large or too deeply nested.
+    """
+    if depth > 4:
+        raise PlainDataError("nested too deeply")
+    if value is None or isinstance(value, (bool, str)):
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            return value[:MAX_TEXT] + "..."
+        return value
+    if isinstance(value, (int, float, np.integer, np.floating, np.bool_)) and not isinstance(
+        value, np.ndarray
+    ):
+        if isinstance(value, (bool, np.bool_)):
+            return bool(value)
+        if isinstance(value, (int, np.integer)):
+            return int(value)
+        return float(value)
+    if isinstance(value, dict):
+        if len(value) > MAX_ITEMS:
+            raise PlainDataError("too many items")
+        return {str(k): to_plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return _array_to_plain(value)
+    if isinstance(value, (list, tuple)) and depth > 0:
+        if len(value) > MAX_ITEMS:
+            raise PlainDataError("too many items")
+        return [to_plain(v, depth + 1) for v in value]
+    return describe(value)
+
+
+def _array_to_plain(value):
+    array = np.array(value)  # a base-class copy: no subclass, no view of the student's memory
+    if array.size > MAX_ARRAY:
+        raise PlainDataError(f"an array of {array.size} numbers")
+    kind = {"b": "bool", "i": "int64", "u": "int64", "f": "float64"}[array.dtype.kind]
+    return {"array": kind, "shape": list(array.shape), "data": array.astype(kind).ravel().tolist()}
+
+
+def describe(value):
+    """``{"object": type name}`` (with ``"len"`` for a sized object): an opaque result."""
+    out = {"object": type(value).__name__[:60]}
+    with contextlib.suppress(Exception):
+        out["len"] = len(value)
+    return out
+
+
+def from_plain(data, depth=0):
+    """Validate plain data and turn its array dicts into numpy arrays (the rest unchanged).
+
+    :raises PlainDataError: anything that is not plain data of the allowed kinds and sizes.
+    """
+    if depth > 6:
+        raise PlainDataError("nested too deeply")
+    if data is None or isinstance(data, (bool, int)):
+        return data
+    if isinstance(data, float):
+        return data
+    if isinstance(data, str):
+        if len(data) > MAX_TEXT + 3:
+            raise PlainDataError("a string too long")
+        return data
+    if isinstance(data, list):
+        if len(data) > MAX_ITEMS:
+            raise PlainDataError("a list too long")
+        return [from_plain(v, depth + 1) for v in data]
+    if not isinstance(data, dict):
+        raise PlainDataError(f"not plain data: {type(data).__name__}")
+    if len(data) > MAX_ITEMS or not all(isinstance(k, str) for k in data):
+        raise PlainDataError("a malformed mapping")
+    if "array" in data:
+        return _array_from_plain(data)
+    return {k: from_plain(v, depth + 1) for k, v in data.items()}
+
+
+def _array_from_plain(data):
+    if set(data) != {"array", "shape", "data"}:
+        raise PlainDataError("a malformed array")
+    kind, shape, values = data["array"], data["shape"], data["data"]
+    if kind not in ("float64", "int64", "bool"):
+        raise PlainDataError(f"an array of {kind!r}")
+    if not (
+        isinstance(shape, list)
+        and len(shape) <= 8
+        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)
+    ):
+        raise PlainDataError("a malformed shape")
+    size = math.prod(shape)
+    if size > MAX_ARRAY or not isinstance(values, list) or len(values) != size:
+        raise PlainDataError("an array whose data does not match its shape")
+    allowed = (bool,) if kind == "bool" else (int,) if kind == "int64" else (int, float)
+    if not all(isinstance(v, allowed) for v in values):
+        raise PlainDataError(f"an {kind} array with other values")
+    return np.array(values, dtype=kind).reshape(shape)
+
+
+# --------------------------------------------------------------------------- student code
+
+
+def _where(exc):
+    """(file, line, source) of the innermost frame of ``exc`` in the student's package.
+
+    The grading package itself is skipped: the student's own line is what to look at.
+    """
+    frames = traceback.extract_tb(exc.__traceback__)
+    if isinstance(exc, SyntaxError) and exc.filename:
+        frames.append(traceback.FrameSummary(exc.filename, exc.lineno or 0, "", line=exc.text))
+    for frame in reversed(frames):
+        rel = _package_path(frame.filename)
+        if rel and not rel.startswith(f"{PACKAGE}/grading/"):
+            return rel, int(frame.lineno or 0), (frame.line or "").strip()[:MAX_TEXT]
+    return None, None, None
+
+
+def _package_path(filename):
+    """``exercise_code/...`` for a file inside the package, else None."""
+    parts = os.path.abspath(filename).split(os.sep)
+    if PACKAGE not in parts:
+        return None
+    return "/".join(parts[len(parts) - 1 - parts[::-1].index(PACKAGE) :])
+
+
+def error_record(exc):
+    """Plain data describing an exception raised by student code."""
+    if isinstance(exc, NotImplementedError):
+        kind = "not_implemented"
+    elif isinstance(exc, KeyboardInterrupt):
+        kind = "interrupted"
+    elif isinstance(exc, SystemExit):
+        kind = "exited"
+    elif isinstance(exc, (FloatingPointError, RuntimeWarning)):
+        kind = "fp_warning"
+    else:
+        kind = "exception"
+    file, line, source = _where(exc)
+    return {
+        "error": kind,
+        "type": type(exc).__name__[:60],
+        "message": str(exc)[:MAX_TEXT],
+        "file": file,
+        "line": line,
+        "source": source,
+    }
+
+
+def call(fn, *args, strict_fp=False, **kwargs):
+    """Run ``fn(*args, **kwargs)`` (student code); return its result or an error record.
+
+    :param strict_fp: numpy's overflow, division by zero and invalid values become errors
+        (underflow to 0 is correct rounding and stays allowed). The student's own
+        ``np.errstate`` or warning filters inside ``fn`` still take precedence.
+    :return: ``("ok", result)`` or ``("error", record)``.
+    """
+    with contextlib.ExitStack() as stack:
+        if strict_fp:
+            stack.enter_context(np.errstate(over="raise", divide="raise", invalid="raise"))
+            stack.enter_context(warnings.catch_warnings())
+            warnings.simplefilter("error", RuntimeWarning)
+        try:
+            return "ok", fn(*args, **kwargs)
+        except BaseException as exc:  # everything student code may raise, exits included
+            return "error", error_record(exc)
+
+
+def run(fn, *args, strict_fp=False, **kwargs):
+    """``call``, with the result turned into plain data (an error record on failure)."""
+    status, value = call(fn, *args, strict_fp=strict_fp, **kwargs)
+    if status == "error":
+        return value
+    try:
+        return to_plain(value)
+    except PlainDataError as exc:
+        return {"error": "exception", "type": "PlainDataError", "message": str(exc)}
+
+
+def is_error(value):
+    return isinstance(value, dict) and "error" in value
+
+
+def array_input(value):
+    """An input of a case (plain data, or already decoded) as a fresh float64 array."""
+    if isinstance(value, dict):
+        value = from_plain(value)
+    return np.array(value, dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- judging
+
+
+def fail(case, text):
+    raise GradingFailure(f"[{case.part}] {text}")
+
+
+def _context(case):
+    return f" (on the hidden test {case.about})" if case.hidden else ""
+
+
+def error_text(case, what, record, fp_hint=""):
+    """The message for an error record: what raised, where, and (visible cases) why."""
+    kind = record.get("error")
+    where = ""
+    if record.get("file"):
+        file = record["file"].removeprefix(f"{PACKAGE}/")
+        where = f" (in {file}, line {record['line']}: {record.get('source') or ''})"
+    ctx = _context(case)
+    if kind == "not_implemented":
+        return f"{what}: {MISTAKES['not_implemented']}"
+    if kind == "interrupted":
+        return f"{what} {MISTAKES['interrupted']}{where}{ctx}."
+    if kind == "timeout":
+        return f"{what} {MISTAKES['interrupted']}{where}{ctx}."
+    if kind == "exited":
+        return f"{what}: your code {MISTAKES['exited']}{ctx}."
+    if kind == "crashed":
+        return f"{what}: {MISTAKES['crashed']} ({record.get('message', '')}){ctx}."
+    detail = "" if case.hidden else f": {record.get('message', '')}"
+    if kind == "fp_warning":
+        hint = f". {fp_hint}" if fp_hint else ""
+        return f"{what}: {MISTAKES['fp_warning']}{detail}{where}{ctx}{hint}"
+    return f"{what}: {MISTAKES['exception']}, {record.get('type')}{detail}{where}{ctx}"
+
+
+def value_of(case, what, outputs, key, fp_hint=""):
+    """The output ``key`` decoded, or a GradingFailure for the error it holds."""
+    value = outputs.get(key)
+    if is_error(value):
+        fail(case, error_text(case, what, value, fp_hint))
+    return value
+
+
+def as_array(case, what, value):
+    """A value as a float64 array, or a failure naming what it is instead."""
+    if value is None:
+        fail(case, f"{what} {MISTAKES['returned_none']}")
+    if isinstance(value, np.ndarray):
+        return value.astype(np.float64)
+    if isinstance(value, (int, float)):
+        return np.array(float(value))
+    if isinstance(value, dict) and "object" in value:
+        fail(case, f"{what} returned a {value['object']}, not an array of numbers")
+    fail(case, f"{what} returned {type(value).__name__}, not an array of numbers")
+
+
+def close(actual, expected, rtol=RTOL, atol=ATOL):
+    """Same shape and equal within rtol/atol (NaN never equals anything)."""
+    expected = np.asarray(expected, dtype=np.float64)
+    return actual.shape == expected.shape and bool(
+        np.allclose(actual, expected, rtol=rtol, atol=atol)
+    )
+
+
+def summary(actual, expected):
+    """'got [...], expected [...]', with both shapes when they differ."""
+    a, b = np.ravel(actual), np.ravel(expected)
+    with np.printoptions(precision=6, threshold=12, linewidth=10_000):
+        if np.shape(actual) != np.shape(expected):
+            # Flattened, a transposed result looks right: the shapes tell the difference.
+            return f"got shape {np.shape(actual)} {a}, expected shape {np.shape(expected)} {b}"
+        return f"got {a}, expected {b}"
+
+
+def compare(case, what, actual, expected, mistakes=()):
+    """Fail unless ``actual`` equals ``expected`` within RTOL/ATOL; name a known mistake.
+
+    :param actual: the student's value (already a float64 array).
+    :param mistakes: (key, value) pairs: what a known mistake gives on the same input.
+    Values appear in the message for visible cases only.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    if close(actual, expected):
+        return
+    shown = "" if case.hidden else f" ({summary(actual, expected)})"
+    ctx = _context(case)
+    if not np.all(np.isfinite(actual)):
+        fail(case, f"{what} {MISTAKES['not_finite']}{shown}{ctx}")
+    name_mistake(case, what, actual, expected, mistakes)
+    if actual.shape != expected.shape:
+        if actual.size == expected.size and close(actual.reshape(expected.shape), expected):
+            hint = f"the values are right; return shape {expected.shape}"
+        else:
+            hint = f"expected shape {expected.shape}"
+        fail(case, f"{what} {MISTAKES['wrong_shape']} {actual.shape}: {hint}{ctx}.")
+    fail(case, f"{what} is wrong{shown}{ctx}")
+
+
+def name_mistake(case, what, actual, expected, mistakes):
+    """Fail naming the first known mistake whose value ``actual`` equals (if any)."""
+    for key, wrong in mistakes:
+        if wrong is not None and close(actual, np.asarray(wrong, dtype=np.float64)):
+            shown = "" if case.hidden else f" ({summary(actual, expected)})"
+            fail(case, f"{what} {MISTAKES[key]}{shown}{_context(case)}")
+
+
+def passed_text(part, cases):
+    """'[part] passed: <what each case tested>' for the cases a part passed."""
+    visible = [c.about for c in cases if not c.hidden]
+    hidden = [c.about for c in cases if c.hidden]
+    text = f"[{part}] passed: " + "; ".join(visible)
+    if hidden:
+        text += f"; and {len(hidden)} hidden test{'s' if len(hidden) > 1 else ''}: "
+        text += "; ".join(hidden)
+    return text

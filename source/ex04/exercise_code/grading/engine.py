@@ -1,0 +1,1 @@
+../../../../exercise_code/grading/engine.py
