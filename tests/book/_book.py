@@ -32,6 +32,8 @@ CHECKED_CHAPTERS = (
     "book/chain_rule",
     "book/gradient_check",
     "book/gradient_descent",
+    "book/sgd",
+    "book/threshold",
 )
 CHECK_PREFIX = "numerical check passed:"
 # The page with the ipywidgets explorer (static widget state embedded at build time).

@@ -41,6 +41,8 @@ def test_toc_is_the_agreed_one():
         "book/chain_rule",
         "book/gradient_check",
         "book/gradient_descent",
+        "book/sgd",
+        "book/threshold",
         "book/exercises",
         "book/instructors",
         "book/references",
