@@ -1,8 +1,7 @@
 """Find the numbers a book page states in prose, captions and alt texts, and judge each one.
 
-The rule the book follows (README, "Conventions for chapter authors"): a number a reader sees
-in the prose comes from the code, not from the author's keyboard. A number is accounted for
-when it is
+The rule the book follows: a number a reader sees in the prose comes from the code, not from
+the author's keyboard. A number is accounted for when it is
 
 - **glued**: pasted at build time by a myst-nb role (``{glue:text}`key```, ``{glue}`key```,
   ``{glue:md}`key```); the scanner never sees it, because the value is not in the source;

@@ -1,12 +1,12 @@
 """Every number the book states comes from its code: glued, or a literal of the code beside it.
 
 A number typed into prose goes stale at the next change of data or hyperparameters, and a
-figure then contradicts its own caption. The book's rule (README, "Conventions for chapter
-authors") is that a number in prose, in a caption or in an alt text is either pasted from
-the executed code (myst-nb ``glue``) or is a literal of the code right next to it, where an
-``assert`` holds it to the data (``tests/book/_numbers.py`` says exactly what counts). These
-tests read every page of ``_toc.yml`` and list each number that nothing backs; and they check
-that every glued key is defined by the executed page of this build.
+figure then contradicts its own caption. The book's rule is that a number in prose, in a
+caption or in an alt text is either pasted from the executed code (myst-nb ``glue``) or is a
+literal of the code right next to it, where an ``assert`` holds it to the data
+(``tests/book/_numbers.py`` says exactly what counts). These tests read every page of
+``_toc.yml`` and list each number that nothing backs; and they check that every glued key is
+defined by the executed page of this build.
 
 The first tests run the scanner on small made-up pages, so that a change that blinds it
 fails here before it silently passes the real book.
