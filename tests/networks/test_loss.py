@@ -99,7 +99,7 @@ def test_the_floor_caps_the_loss_as_loss_py_says():
     Also the BCE docstring: for y = 0 a y_hat up to 2**-54 = 5.6e-17 rounds 1 - y_hat to 1
     (loss 0); a little above, it does not.
     """
-    assert EPS == 2.0**-52 and round(-np.log(EPS), 2) == 36.04
+    assert EPS == 2.0**-52 and f"{EPS:.1e}" == "2.2e-16" and round(-np.log(EPS), 2) == 36.04
     y_hat = np.nextafter(1.0, 0.0)
     assert 1 - y_hat == 2.0**-53 < EPS  # a true-label probability below the floor
     true_loss = -np.log(2.0**-53)
