@@ -5,9 +5,9 @@ the author's keyboard. A number is accounted for when it is
 
 - **glued**: pasted at build time by a myst-nb role (``{glue:text}`key```, ``{glue}`key```,
   ``{glue:md}`key```); the scanner never sees it, because the value is not in the source;
-- **a literal of the code next to it**: its value is a number token in the code cell just
-  before or just after the prose (for a figure's caption and alt text: in the figure's own
-  cell). That covers inputs the prose describes ("41 points between 0.5 and 2") and results
+- **a literal of the code next to it**: its value is a number token in the visible code cell
+  just before or just after the prose (for a figure's caption and alt text: in the figure's
+  own cell). That covers inputs the prose describes ("41 points between 0.5 and 2") and results
   a cell asserts (``assert abs(loss - 36.04) < 0.005``): change the code and the prose no
   longer matches, or the build fails;
 - **trivial**: an integer from 0 to 4 (indices, "step 2", $h^2$, $\\tfrac14$, shapes
@@ -216,12 +216,17 @@ def _cells(path: Path):
     return nb.cells
 
 
+def _visible_code(cell) -> bool:
+    """A code cell the reader sees (a removed cell backs nothing the reader can check)."""
+    return cell.cell_type == "code" and "remove-cell" not in cell.metadata.get("tags", [])
+
+
 def _neighbour_code(cells, index: int) -> list[str]:
-    """The code cells just before and just after cell ``index``."""
+    """The visible code cells just before and just after cell ``index``."""
     neighbours = []
     for step in (-1, 1):
         j = index + step
-        while 0 <= j < len(cells) and cells[j].cell_type != "code":
+        while 0 <= j < len(cells) and not _visible_code(cells[j]):
             j += step
         if 0 <= j < len(cells):
             neighbours.append(cells[j].source)

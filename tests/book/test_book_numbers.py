@@ -84,6 +84,10 @@ def test_a_number_asserted_by_the_next_cell_is_backed_and_a_stale_one_is_not(tmp
     # Only the neighbouring code counts, not a cell further down the page.
     far = "The loss is 0.119.\n\n```{code-cell} ipython3\nx = 1\n```\n\nText.\n\n" + cell
     assert _flagged(tmp_path, far) == ["0.119"]
+    # A removed cell is invisible: it backs nothing, and the next visible cell counts.
+    hidden = "```{code-cell} ipython3\n:tags: [remove-cell]\n\nassert x == 0.119\n```\n"
+    assert _flagged(tmp_path, "The loss is 0.119.\n\n" + hidden) == ["0.119"]
+    assert _flagged(tmp_path, "The loss is 0.119.\n\n" + hidden + "\n" + cell) == []
 
 
 def test_inputs_in_the_code_back_the_prose_that_describes_them(tmp_path):
@@ -190,3 +194,44 @@ def test_the_book_pastes_what_it_glues(html_dir):
         page = (html_dir / f"{docname}.html").read_text(encoding="utf-8")
         assert "{glue" not in page, f"{docname}: a glue role was not rendered"
         assert 'class="pasted-text"' in page or "pasted" in page, docname
+
+
+def _glue_helpers() -> dict[str, str]:
+    """The source of the cell that defines glue() on each page that pastes numbers."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    helpers = {}
+    for docname in PAGES:
+        path = BOOK_ROOT / f"{docname}.md"
+        if not glue_keys_used(path):
+            continue
+        nb = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=str(path))
+        cells = [c.source for c in nb.cells if c.cell_type == "code" and "def glue(" in c.source]
+        assert len(cells) == 1, f"{docname}: {len(cells)} cells define glue()"
+        helpers[docname] = cells[0]
+    return helpers
+
+
+def test_the_pages_glue_writes_what_myst_nb_glue_writes(monkeypatch):
+    """The pages' glue() (myst_nb.glue written out, without its slow imports) is the same.
+
+    Every page carries the same cell, and for numbers, strings and Markdown it displays the
+    very bundle and metadata that ``myst_nb.glue`` displays, so the roles find the values.
+    """
+    import IPython.display
+    from IPython.display import Markdown
+    from myst_nb.ext import glue as myst_glue
+
+    helpers = _glue_helpers()
+    assert len(set(helpers.values())) == 1, "the pages' glue cells differ"
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
+    monkeypatch.setattr(myst_glue, "ipy_display", lambda *a, **k: shown.append((a, k)))
+    namespace: dict = {}
+    exec(next(iter(helpers.values())), namespace)
+    for value in (0.5, 42, "0.83 %", Markdown("$2.2 \\times 10^{-16}$")):
+        for display in (False, True):
+            shown.clear()
+            namespace["glue"]("key", value, display=display)
+            myst_glue.glue("key", value, display)
+            assert len(shown) == 2 and shown[0] == shown[1], shown
