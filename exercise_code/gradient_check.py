@@ -1,10 +1,12 @@
-"""Numerical gradients by centred finite differences, and the relative error.
+"""Numerical gradients by centred finite differences, and the per-element relative error.
 
 Use them in float64. The centred difference (f(x + h) - f(x - h)) / (2 h) has a truncation
-error of order h^2 and a rounding error of order eps * |f| / h (eps = 2.2e-16); h = 1e-6
-balances the two, so on a smooth, well-scaled function the relative error of a correct
-gradient is about 1e-9 to 1e-10. In float32 (eps = 1.2e-7) the same check cannot go below
-about 1e-3 and hides bugs.
+error of order h^2 and a rounding error of order eps * |f| / h (eps = 2.2e-16 in float64);
+at h = 1e-6 both are tiny, and on a smooth, well-scaled function the relative error of a
+correct gradient stays below 1e-8, far under the 1e-7 that the checks demand. In float32
+(eps = 1.2e-7) the rounding error at h = 1e-6 is of the order of the derivative itself, so
+the check says nothing: ``numerical_gradient`` refuses anything but float64.
+(tests/test_gradient_check.py measures these claims.)
 """
 
 import numpy as np
@@ -18,6 +20,7 @@ def numerical_gradient(f, x, h=1e-6):
         restored, so f sees the change.
     :param h: the step.
     :return: array shaped like x, df/dx.
+    :raises TypeError: x is not float64.
     """
     if x.dtype != np.float64:
         raise TypeError(f"x must be float64 for a meaningful check, got {x.dtype}.")
@@ -39,20 +42,41 @@ def numerical_gradient_array(f, x, dout, h=1e-6):
     """Centred-difference gradient of sum(f() * dout) w.r.t. x, for an array-valued f.
 
     This is the vector-Jacobian product that a backward pass computes: for a layer
-    z = f(x) with upstream gradient dout = dL/dz, it returns dL/dx.
+    z = f(x) with upstream gradient dout = dL/dz (shaped like f()), it returns dL/dx,
+    shaped like x.
     """
     return numerical_gradient(lambda: float(np.sum(f() * dout)), x, h)
 
 
 def relative_error(a, b):
-    """max |a - b| / max(|a| + |b|), a scale-free error that is 0 for identical arrays.
+    """The largest per-element relative error, max_i |a_i - b_i| / max(|a_i|, |b_i|).
 
-    Below 1e-7 a float64 gradient is almost surely right; around 1e-2 or more it is wrong.
+    This is the relative error of the CS231n notes on gradient checking, whose thresholds
+    the book uses: for a float64 gradient of a smooth function, below 1e-7 is right and
+    1e-2 or more is wrong. Every entry is measured against its own size, so a bug confined
+    to one small entry (the bias row, say) shows in full; a ratio of maxima,
+    max |a - b| / max(|a| + |b|), would divide it by the largest entry instead.
+
+    Two entries that are both exactly 0 agree (error 0). An entry that is 0 in truth is
+    compared with the rounding noise of a numerical gradient, which gives an error near 1:
+    check at a point where no entry of the gradient is (nearly) 0. NaN gives NaN, which no
+    threshold accepts.
+
+    :param a: array (or number), e.g. the analytic gradient.
+    :param b: array (or number) of the same shape, e.g. the numerical gradient.
+    :return: a float between 0 and 2 (2 when an entry has the wrong sign); 0.0 for
+        identical arrays.
+    :raises ValueError: the shapes differ.
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a = np.atleast_1d(np.asarray(a, dtype=np.float64))
+    b = np.atleast_1d(np.asarray(b, dtype=np.float64))
     if a.shape != b.shape:
         raise ValueError(f"shapes differ: {a.shape} and {b.shape}.")
-    scale = np.max(np.abs(a) + np.abs(b))
-    if scale == 0:
+    if a.size == 0:
         return 0.0
-    return float(np.max(np.abs(a - b)) / scale)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 and inf - inf give NaN
+        diff = np.abs(a - b)
+        scale = np.maximum(np.abs(a), np.abs(b))
+        errors = diff / scale
+    errors[(diff == 0) & (scale == 0)] = 0.0  # both exactly 0: they agree
+    return float(np.max(errors))

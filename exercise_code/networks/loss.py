@@ -15,10 +15,13 @@ from .validation import (
     check_same_shape,
 )
 
-# The smallest probability BCE takes the log of. It is the spacing of float64 numbers next
-# to 1 (2.2e-16): a probability 1 - p computed from p can be no smaller than that (or is 0),
-# so both labels are floored at the same place. The largest loss of one sample is
-# -log(EPS) = 36.04.
+# The floor under the probability of the true label before BCE takes its log: the machine
+# epsilon of float64, 2**-52 = 2.2e-16 (the gap between 1 and the next larger float). It
+# caps the loss of one sample at -log(EPS) = 36.04: a true-label probability below EPS is
+# reported with that loss, although its true loss is larger. Such probabilities exist: for
+# label 0 and y_hat = nextafter(1, 0) = 1 - 2**-53, the probability 1 - y_hat is 2**-53 and
+# the true loss 36.74. Probabilities of EPS and above are left alone.
+# (tests/networks/test_loss.py checks these numbers.)
 EPS = np.finfo(np.float64).eps
 
 
@@ -73,9 +76,10 @@ class BCE(Loss):
 
     Numerics: ``y_out`` is a probability (the sigmoid's output), not a logit. At y_hat = 0
     or 1 the log is -inf, and the textbook formula even gives 0 * log(0) = nan. We take the
-    log only of p_i, floored at ``EPS``, so every loss is finite, at most -log(EPS) = 36.04,
-    and a perfect prediction costs exactly 0. (For y = 0, 1 - y_hat rounds to 1 when
-    y_hat < 1.1e-16, so such a loss, truly below 1.1e-16, also comes out as 0.)
+    log only of p_i, floored at ``EPS``, so every loss is finite and a perfect prediction
+    costs exactly 0. The floor caps the loss of one sample at -log(EPS) = 36.04: any true
+    loss above that (p_i below EPS) is reported as 36.04. (For y = 0, 1 - y_hat rounds to 1
+    when y_hat <= 2**-54 = 5.6e-17, so such a loss, truly that small, comes out as 0.)
     """
 
     def _check(self, y_out, y_truth):

@@ -32,6 +32,8 @@ CHECKED_CHAPTERS = (
     "book/chain_rule",
     "book/gradient_check",
     "book/gradient_descent",
+    "book/sgd",
+    "book/threshold",
 )
 CHECK_PREFIX = "numerical check passed:"
 # The page with the ipywidgets explorer (static widget state embedded at build time).
@@ -65,3 +67,28 @@ def require_built_book() -> Path:
             pytrace=False,
         )
     return HTML_DIR
+
+
+def executed_notebook(docname: str) -> dict:
+    """The executed notebook of a page, from the build's jupyter cache.
+
+    The cache is matched by the hash of the page's *current* code cells, so a stale build (a
+    page edited since) is reported, never silently read. (``_build/jupyter_execute`` is no
+    substitute: on a cache hit myst-nb writes the notebook there without its outputs.)
+    """
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    cache_dir = BUILD_DIR / ".jupyter_cache"
+    if not cache_dir.is_dir():
+        pytest.fail(f"no jupyter cache at {cache_dir}: run `make book`", pytrace=False)
+    source = BOOK_ROOT / f"{docname}.md"
+    nb = read_myst_markdown_notebook(source.read_text(encoding="utf-8"), path=source)
+    try:
+        _, executed = get_cache(str(cache_dir)).merge_match_into_notebook(nb)
+    except KeyError:
+        pytest.fail(
+            f"{docname}: its current code has not been executed by a build: run `make book`",
+            pytrace=False,
+        )
+    return executed

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from tests.book._book import (
-    BOOK_ROOT,
     BUILD_DIR,
     CHECK_PREFIX,
     CHECKED_CHAPTERS,
     EXECUTED_DIR,
     WIDGET_PAGE,
+    executed_notebook,
     expected_html_pages,
     require_built_book,
     toc_docnames,
@@ -41,6 +41,8 @@ def test_toc_is_the_agreed_one():
         "book/chain_rule",
         "book/gradient_check",
         "book/gradient_descent",
+        "book/sgd",
+        "book/threshold",
         "book/exercises",
         "book/instructors",
         "book/references",
@@ -158,31 +160,6 @@ def test_figures_have_alt_text(html_dir):
     assert not problems, "images without alt text:\n" + "\n".join(problems)
 
 
-def _executed_notebook(docname: str) -> dict:
-    """The executed notebook of a page, from the build's jupyter cache.
-
-    The cache is matched by the hash of the page's *current* code cells, so a stale build (a
-    page edited since) is reported, never silently read. (``_build/jupyter_execute`` is no
-    substitute: on a cache hit myst-nb writes the notebook there without its outputs.)
-    """
-    from jupyter_cache import get_cache
-    from myst_nb.core.read import read_myst_markdown_notebook
-
-    cache_dir = BUILD_DIR / ".jupyter_cache"
-    if not cache_dir.is_dir():
-        pytest.fail(f"no jupyter cache at {cache_dir}: run `make book`", pytrace=False)
-    source = BOOK_ROOT / f"{docname}.md"
-    nb = read_myst_markdown_notebook(source.read_text(encoding="utf-8"), path=source)
-    try:
-        _, executed = get_cache(str(cache_dir)).merge_match_into_notebook(nb)
-    except KeyError:
-        pytest.fail(
-            f"{docname}: its current code has not been executed by a build: run `make book`",
-            pytrace=False,
-        )
-    return executed
-
-
 @pytest.mark.parametrize("docname", CHECKED_CHAPTERS)
 def test_numerical_checks_ran_and_passed(docname):
     """Each derivation chapter ran its numerical checks at build time, and they passed.
@@ -192,7 +169,7 @@ def test_numerical_checks_ran_and_passed(docname):
     notebook proves the assertion before it held in this build.
     """
     require_built_book()
-    nb = _executed_notebook(docname)
+    nb = executed_notebook(docname)
     passed, errors = [], []
     for cell in nb.cells:
         if cell.cell_type != "code":

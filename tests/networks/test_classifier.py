@@ -3,7 +3,11 @@
 Tolerances: finite-difference checks use float64, h = 1e-6, weights drawn from N(0, 1)
 (away from W = 0, where sigmoid' = 1/4 everywhere and a missing factor can hide) and
 standard-normal data (no saturated sigmoids, where the check loses precision). A correct
-gradient then has a relative error around 1e-10; we require below 1e-7.
+gradient is then off by about 1e-10 of its largest entry; we require the largest difference
+below 1e-7 of the largest |a| + |b| (``close_to_largest``). Random problems can have a
+gradient entry near 0, and there the per-element ``relative_error`` would compare the
+rounding noise of the numerical gradient (about 1e-10 absolute) with almost nothing; it is
+meant for checks at chosen points.
 """
 
 import re
@@ -24,6 +28,11 @@ from exercise_code.networks import BCE, Classifier
 from tests.strategies import problems
 
 EPS = np.finfo(np.float64).eps
+
+
+def close_to_largest(a, b, tol=1e-7):
+    """max |a - b| <= tol * max(|a| + |b|): every entry measured on the scale of the largest."""
+    return np.max(np.abs(a - b)) <= tol * np.max(np.abs(a) + np.abs(b))
 
 
 def model_with(W):
@@ -78,7 +87,10 @@ def test_sigmoid_derivative_trick_matches_finite_differences():
     model = Classifier()
     z = model.sigmoid(x)
     numeric = numerical_gradient_array(lambda: model.sigmoid(x), x, np.ones_like(x))
-    assert relative_error(z * (1 - z), numeric) < 1e-7
+    # Per element, the worst point is |x| = 8: sigma' = 3.4e-4 against a rounding error of
+    # the difference of about 1e-10, a relative 1e-6 (the book's gradient-check chapter).
+    assert relative_error(z * (1 - z), numeric) < 1e-5
+    assert relative_error(z[15:26] * (1 - z[15:26]), numeric[15:26]) < 1e-7  # |x| <= 2
 
 
 # --- forward -------------------------------------------------------------------------------
@@ -136,7 +148,7 @@ def test_backward_matches_finite_differences(problem):
     dW = model.backward(dout)
     assert dW.shape == W.shape
     numeric = numerical_gradient_array(lambda: model.forward(X), model.W, dout)
-    assert relative_error(dW, numeric) < 1e-7
+    assert close_to_largest(dW, numeric)
 
 
 @pytest.mark.classifier
@@ -148,7 +160,10 @@ def test_full_chain_matches_finite_differences_and_the_logit_form(problem):
     z = model.forward(X)
     dW = model.backward(loss.backward(z, y))
     numeric = numerical_gradient(lambda: loss.forward(model.forward(X), y), model.W)
-    assert relative_error(dW, numeric) < 1e-7
+    # 1e-6, not 1e-7: random problems reach logits near 10, where the loss -log(1 - z) of a
+    # sample with y = 0 carries the rounding error eps / (1 - z) ~ 5e-12 of 1 - z, which the
+    # difference quotient (a division by 2h = 2e-6) turns into about 2e-7 of the gradient.
+    assert close_to_largest(dW, numeric, tol=1e-6)
     X_with_ones = np.concatenate((X, np.ones((X.shape[0], 1))), axis=1)
     np.testing.assert_allclose(dW, X_with_ones.T @ (z - y) / len(y), rtol=1e-9, atol=1e-15)
 

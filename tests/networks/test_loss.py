@@ -93,6 +93,25 @@ def test_extreme_predictions_are_finite_without_warnings(strict_fp):
     assert np.all(np.sign(grad) == np.where(y_truth == 1, -1, 1))
 
 
+def test_the_floor_caps_the_loss_as_loss_py_says():
+    """loss.py: the cap is -log(EPS) = 36.04; 1 - 2**-53 for label 0 (true loss 36.74) hits it.
+
+    Also the BCE docstring: for y = 0 a y_hat up to 2**-54 = 5.6e-17 rounds 1 - y_hat to 1
+    (loss 0); a little above, it does not.
+    """
+    assert EPS == 2.0**-52 and f"{EPS:.1e}" == "2.2e-16" and round(-np.log(EPS), 2) == 36.04
+    y_hat = np.nextafter(1.0, 0.0)
+    assert 1 - y_hat == 2.0**-53 < EPS  # a true-label probability below the floor
+    true_loss = -np.log(2.0**-53)
+    assert round(true_loss, 2) == 36.74
+    reported = BCE().forward(np.array([[y_hat]]), np.array([[0]]))
+    assert reported == -np.log(EPS) < true_loss
+    assert round(2.0**-54, 18) == 5.6e-17
+    label_0 = np.array([[0]])
+    assert BCE().forward(np.array([[2.0**-54]]), label_0) == 0.0
+    assert BCE().forward(np.array([[1e-16]]), label_0) > 0.0
+
+
 def test_backward_is_the_gradient_of_the_mean():
     """Doubling N with the same samples halves each entry of the gradient."""
     y_out = np.array([[0.2], [0.7]])
