@@ -35,11 +35,16 @@ from .oracles import reference
 
 # Seconds a case may take (the sandbox is loaded at most by the course's workers): the
 # reference needs milliseconds, training 0.2 s. The notebook states these limits.
+START_SECONDS = 30.0  # Python, numpy and the grading package loading in the probe
 CASE_SECONDS = 5.0
 TRAINING_SECONDS = 10.0
 SUBMISSION_SECONDS = 60.0  # every case of a submission together
 MAX_LINE = 8 << 20  # bytes of one reply
 PROBE_LIMITS = sandbox.Limits(cpu_seconds=int(SUBMISSION_SECONDS))
+
+
+class GraderError(RuntimeError):
+    """The grading machinery itself failed (not the student's code): grade again later."""
 
 
 @dataclass(frozen=True)
@@ -105,15 +110,14 @@ class _Probe:
         os.close(stacks_w)
         self.results, self.stacks = results_r, stacks_r
         self.buffer = b""
+        status, line = self._line(START_SECONDS)
+        if status != "ok" or json.loads(line) != {"ready": True}:
+            # No student code has run yet: this is the grading machine's fault, never a grade.
+            self.close()
+            raise GraderError(f"the sandboxed probe did not start ({status}); is bwrap working?")
 
-    def ask(self, case, seconds):
-        """Send ``case``; return (status, outputs): 'ok', 'timeout' or 'died'."""
-        request = {"case": case.to_plain(), "seconds": seconds}
-        try:
-            self.proc.stdin.write((json.dumps(request) + "\n").encode())
-            self.proc.stdin.flush()
-        except (BrokenPipeError, OSError):
-            return "died", None
+    def _line(self, seconds):
+        """The next line the probe writes: ('ok', bytes), or 'timeout' or 'died'."""
         deadline = time.monotonic() + seconds
         while b"\n" not in self.buffer:
             left = deadline - time.monotonic()
@@ -130,6 +134,16 @@ class _Probe:
                 return "died", None
         line, self.buffer = self.buffer.split(b"\n", 1)
         return "ok", line
+
+    def ask(self, case, seconds):
+        """Send ``case``; return (status, reply): 'ok', 'timeout' or 'died'."""
+        request = {"case": case.to_plain(), "seconds": seconds}
+        try:
+            self.proc.stdin.write((json.dumps(request) + "\n").encode())
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return "died", None
+        return self._line(seconds)
 
     def stack(self):
         """What the faulthandler wrote (the stack of a case that ran too long), capped."""

@@ -5,7 +5,7 @@ student's four files and the course's other files:
 
     python -s -E -m exercise_code.grading.probe RESULTS_FD STACKS_FD
 
-It reads one case per line on stdin (JSON: the case and its time limit in seconds), runs that
+It first writes ``{"ready": true}``, then reads one case per line on stdin (JSON: the case and its time limit in seconds), runs that
 part's probe, and writes one line of JSON, ``{"id": ..., "outputs": ...}``, to the file
 descriptor RESULTS_FD before it reads the next case. If a case runs too long, the faulthandler
 writes the Python stack to STACKS_FD just before the grader ends this process (the grader
@@ -27,6 +27,10 @@ def main(results_fd, stacks_fd):
 
     results = os.fdopen(results_fd, "w", encoding="utf-8")
     stacks = os.fdopen(stacks_fd, "w", encoding="utf-8")
+    # Ready: Python, numpy and this package are loaded (the student's code is not yet), so
+    # a case's time limit measures the case, not the start-up of a busy machine.
+    results.write(json.dumps({"ready": True}) + "\n")
+    results.flush()
     for line in sys.stdin:
         request = json.loads(line)
         case = Case.from_plain(request["case"])
