@@ -17,13 +17,23 @@ venv: $(VENV_STAMP) $(KERNEL_CONFIG)
 # exercise_code is deliberately *not* installed into .venv: a notebook must import the copy
 # beside it (a student's, when grading), never an installed instructor copy. The book build
 # and pytest put the repository root on the path themselves.
+#
+# The lock is complete (every package, pinned) and installed with --no-deps, so that what it
+# leaves out stays out: jsonschema's optional rfc3987-syntax (and its lark), which jupyter-events
+# pulls in through jsonschema[format-nongpl]. Importing it builds a grammar at import time,
+# 2.3 s of every nbgrader command; jsonschema imports it only if present and skips the IRI
+# formats otherwise, which nothing here validates. The lock's header has the command that
+# compiles it without them; a venv made before is cleaned of them (UNWANTED).
+UNWANTED := rfc3987-syntax lark
 $(VENV_STAMP): requirements.lock pyproject.toml
 	python3 -m venv .venv
 	if [ "$(INSTALLER)" = pip ]; then \
-	  .venv/bin/pip install -q -r requirements.lock ; \
+	  .venv/bin/pip install -q --no-deps -r requirements.lock && \
+	  .venv/bin/pip uninstall -q -y $(UNWANTED) 2>/dev/null ; \
 	else \
 	  .venv/bin/pip install -q uv==0.13.8 && \
-	  .venv/bin/uv pip install -q --compile-bytecode -p $(PY) -r requirements.lock ; \
+	  .venv/bin/uv pip install -q --no-deps --compile-bytecode -p $(PY) -r requirements.lock && \
+	  .venv/bin/uv pip uninstall -q -p $(PY) $(UNWANTED) ; \
 	fi
 	touch $@
 
