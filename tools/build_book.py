@@ -38,6 +38,8 @@ NPM_PACKAGES = {
     "mathjax": "3.2.2",
     "@jupyter-widgets/html-manager": "1.0.15",
 }
+# Used by the tests only (never copied into the html): the accessibility checker.
+TEST_NPM_PACKAGES = {"axe-core": "4.10.3"}
 
 # Vendored files, relative to the vendor's static folder (which Sphinx copies into _static).
 MATHJAX_ENTRY = "vendor/mathjax/tex-chtml.js"
@@ -94,19 +96,7 @@ def ensure_vendor(root: Path = REPO_ROOT, quiet: bool = False) -> Path:
         except json.JSONDecodeError:
             pass  # A torn stamp: reinstall below.
 
-    npm = shutil.which("npm")
-    if npm is None:
-        raise SystemExit("build_book: npm is needed once to vendor MathJax and the widget manager")
-    prefix = vdir / "npm"
-    prefix.mkdir(parents=True, exist_ok=True)
-    specs = [f"{name}@{version}" for name, version in NPM_PACKAGES.items()]
-    cmd = [npm, "install", "--no-audit", "--no-fund", "--no-save", "--no-package-lock"]
-    cmd += ["--prefix", str(prefix), *specs]
-    if not quiet:
-        print("build_book: vendoring", " ".join(specs), flush=True)
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL if quiet else None)
-
-    modules = prefix / "node_modules"
+    modules = npm_install(vdir / "npm", NPM_PACKAGES, quiet)
     if static.exists():
         shutil.rmtree(static)
     _copy_mathjax(modules / "mathjax" / "es5", static / "vendor" / "mathjax")
@@ -118,12 +108,43 @@ def ensure_vendor(root: Path = REPO_ROOT, quiet: bool = False) -> Path:
         (static / WIDGETS_EMBED).parent,
         ignore=shutil.ignore_patterns("*.map", "embed-amd.js", "libembed-amd.js"),
     )
-    for pkg in NPM_PACKAGES:
-        got = json.loads((modules / pkg / "package.json").read_text())["version"]
-        if got != NPM_PACKAGES[pkg]:
-            raise SystemExit(f"build_book: npm installed {pkg}@{got}, wanted {NPM_PACKAGES[pkg]}")
     stamp.write_text(json.dumps(wanted))
     return static
+
+
+def npm_install(prefix: Path, packages: dict[str, str], quiet: bool = False) -> Path:
+    """``npm install`` exact versions into ``prefix``; returns its ``node_modules`` folder."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit("build_book: npm is needed once to vendor " + ", ".join(packages))
+    prefix.mkdir(parents=True, exist_ok=True)
+    specs = [f"{name}@{version}" for name, version in packages.items()]
+    cmd = [npm, "install", "--no-audit", "--no-fund", "--no-save", "--no-package-lock"]
+    cmd += ["--prefix", str(prefix), *specs]
+    if not quiet:
+        print("build_book: vendoring", " ".join(specs), flush=True)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL if quiet else None)
+    modules = prefix / "node_modules"
+    for pkg, version in packages.items():
+        got = json.loads((modules / pkg / "package.json").read_text())["version"]
+        if got != version:
+            raise SystemExit(f"build_book: npm installed {pkg}@{got}, wanted {version}")
+    return modules
+
+
+def ensure_test_vendor(root: Path = REPO_ROOT) -> Path:
+    """axe-core for the browser test (never published); returns the path of ``axe.min.js``.
+
+    Installed once from npm at the pinned version into ``<root>/_build/.vendor/test``; the
+    browser test injects the file's text into each page (no request, no CDN).
+    """
+    prefix = vendor_dir(root) / "test"
+    axe = prefix / "node_modules" / "axe-core" / "axe.min.js"
+    package = prefix / "node_modules" / "axe-core" / "package.json"
+    if axe.is_file() and json.loads(package.read_text())["version"] == TEST_NPM_PACKAGES["axe-core"]:
+        return axe
+    npm_install(prefix, TEST_NPM_PACKAGES, quiet=True)
+    return axe
 
 
 def build_command(root: Path, path_output: Path | None) -> list[str]:

@@ -1,29 +1,44 @@
 """Every page of the built book in a real browser (Debian's Chromium through Playwright), offline.
 
 A local HTTP server serves ``_build/html``; every request to another host is blocked and counted
-as a failure. For each page: math is typeset by the vendored MathJax, every image loaded, no
-console error, no failed request, every internal link and anchor resolves, widgets render where
-the page embeds them. A full-page screenshot of each page goes to ``_build/screenshots/``.
+as a failure. For each page: math is typeset, every image loaded, no console error, no failed
+request, every internal link and anchor resolves; a cold load (empty cache) transfers less than
+``MAX_PAGE_BYTES``; axe-core finds no critical or serious accessibility violation; at a phone's
+width (390 px) and a desktop's (1280 px) nothing is wider than its box and every equation number
+is visible beside its equation. Full-page screenshots at both widths go to
+``_build/screenshots/``, and the measurements of every page to ``_build/browser-report.json``.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
+import json
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from tests.book._book import (
+    BUILD_DIR,
     HTML_DIR,
     SCREENSHOT_DIR,
-    WIDGET_PAGE,
     expected_html_pages,
     require_built_book,
 )
+from tests.book._browser import (
+    AXE_JS,
+    DESKTOP,
+    IMAGES_JS,
+    LAYOUT_JS,
+    LAYOUT_SLACK_PX,
+    MATH_JS,
+    MAX_PAGE_BYTES,
+    PHONE,
+    RAW_TEX_JS,
+    UNFOLD_JS,
+    serve,
+)
 from tests.book._html import read_page
+from tools.build_book import ensure_test_vendor
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -38,28 +53,31 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# Seconds to wait for MathJax or the widget manager to finish on a page.
+# Milliseconds to wait for a redirect or a rendering script on a page.
 RENDER_TIMEOUT_MS = 15_000
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
 def server():
     """Serve the html folder on 127.0.0.1 (random free port); yields the base URL."""
-    html_dir = require_built_book()
-    handler = functools.partial(_QuietHandler, directory=str(html_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve(require_built_book()) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    """axe-core's script (pinned npm package, installed once under _build/.vendor/test)."""
+    return ensure_test_vendor().read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def report():
+    """Per-page measurements, written to _build/browser-report.json at the end."""
+    data: dict[str, dict] = {}
+    yield data
+    path = BUILD_DIR / "browser-report.json"
+    old = json.loads(path.read_text()) if path.is_file() else {}
+    path.write_text(json.dumps(old | data, indent=1, sort_keys=True))
 
 
 @pytest.fixture(scope="module")
@@ -73,45 +91,6 @@ def browser():
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
-
-
-# Run in the page: strip code, scripts and typeset math, then look for TeX left as raw text.
-_RAW_TEX_JS = """() => {
-    const clone = document.body.cloneNode(true);
-    clone.querySelectorAll('pre, code, script, style, mjx-container, textarea')
-         .forEach(e => e.remove());
-    const text = clone.textContent;
-    return ['$$', '\\\\[', '\\\\(', '\\\\begin{'].filter(s => text.includes(s));
-}"""
-
-_MATH_JS = """() => {
-    const math = Array.from(document.querySelectorAll('.math'));
-    return {
-        total: math.length,
-        untypeset: math.filter(e => !e.querySelector('mjx-container'))
-                       .map(e => e.textContent.slice(0, 80)),
-        containers: document.querySelectorAll('mjx-container').length,
-        errors: Array.from(document.querySelectorAll('mjx-merror, [data-mjx-error]'))
-                     .map(e => (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 80)),
-    };
-}"""
-
-_IMAGES_JS = """async () => {
-    const imgs = Array.from(document.images);
-    imgs.forEach(img => { img.loading = 'eager'; });
-    await Promise.all(imgs.map(img => img.complete ? null :
-        new Promise(resolve => { img.onload = img.onerror = resolve; })));
-    return imgs.filter(img => !(img.naturalWidth > 0)).map(img => img.getAttribute('src'));
-}"""
-
-_WIDGETS_JS = """() => ({
-    views: document.querySelectorAll(
-        'script[type="application/vnd.jupyter.widget-view+json"]').length,
-    rendered: document.querySelectorAll('.jupyter-widgets').length,
-    sliders: document.querySelectorAll('.widget-slider, .jupyter-widget-slider').length,
-    errors: Array.from(document.querySelectorAll('.jupyter-widgets'))
-        .filter(e => /Error displaying widget|model not found/i.test(e.textContent)).length,
-})"""
 
 
 def _target_file(url_path: str) -> Path:
@@ -148,90 +127,125 @@ def _check_links(page_rel: str, hrefs: list[str], live_ids: set[str], origin: st
     return problems
 
 
-@pytest.mark.parametrize("page_rel", expected_html_pages())
-def test_page_in_browser(page_rel, server, browser):
-    html_dir = require_built_book()
-    assert (html_dir / page_rel).is_file(), f"{page_rel} was not built: run `make book`"
-    origin = server.rstrip("/")
-    failures: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+class PageWatch:
+    """A fresh browser context (empty cache) watching one page for failures and bytes."""
 
-    def route(route):
+    def __init__(self, browser, base_url: str, viewport: dict[str, int]):
+        self.base_url = base_url
+        self.failures: list[str] = []
+        self.bytes = 0
+        self.requests = 0
+        self.context = browser.new_context(viewport=viewport)
+        self.page = self.context.new_page()
+        self.page.route("**/*", self._route)
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.failures.append(f"page error: {exc}"))
+        self.page.on("requestfailed", self._failed)
+        self.page.on("requestfinished", self._finished)
+        self.page.on("response", self._response)
+
+    def _route(self, route):
         url = route.request.url
-        if url.startswith(server) or url.startswith("data:") or url.startswith("blob:"):
+        if url.startswith(self.base_url) or url.startswith(("data:", "blob:")):
             route.continue_()
         else:
-            failures.append(f"blocked non-local request: {url}")
+            self.failures.append(f"blocked non-local request: {url}")
             route.abort()
 
-    page.route("**/*", route)
-    page.on(
-        "console",
-        lambda msg: (
-            failures.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None
-        ),
-    )
-    page.on("pageerror", lambda exc: failures.append(f"page error: {exc}"))
-    page.on(
-        "requestfailed",
-        lambda req: failures.append(f"request failed: {req.url} ({req.failure})"),
-    )
-    page.on(
-        "response",
-        lambda resp: (
-            failures.append(f"HTTP {resp.status}: {resp.url}") if resp.status >= 400 else None
-        ),
-    )
+    def _console(self, msg):
+        if msg.type == "error":
+            self.failures.append(f"console {msg.type}: {msg.text}")
+
+    def _failed(self, req):
+        self.failures.append(f"request failed: {req.url} ({req.failure})")
+
+    def _finished(self, req):
+        if req.url.startswith(("data:", "blob:")):
+            return
+        sizes = req.sizes()
+        self.bytes += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        self.requests += 1
+
+    def _response(self, resp):
+        if resp.status >= 400:
+            self.failures.append(f"HTTP {resp.status}: {resp.url}")
+
+    def check_math(self) -> None:
+        """Every math node typeset, no MathJax error, no TeX left as text, fonts loaded."""
+        page = self.page
+        if page.evaluate("() => !!(window.MathJax && MathJax.startup)"):
+            page.evaluate("() => MathJax.startup.promise")  # typesetting in the browser
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        if page.locator(".math").count():
+            math = page.evaluate(MATH_JS)
+            if not math["containers"]:
+                self.failures.append("no typeset math on a page with math")
+            self.failures += [f"math not typeset: {t!r}" for t in math["untypeset"]]
+            self.failures += [f"MathJax error: {t!r}" for t in math["errors"]]
+            self.failures += [f"math font failed: {f}" for f in math["fonts"] if "error" in f]
+        self.failures += [f"raw TeX left in the text: {s!r}" for s in page.evaluate(RAW_TEX_JS)]
+
+    def check_images(self) -> None:
+        self.failures += [f"image not loaded: {src}" for src in self.page.evaluate(IMAGES_JS)]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _screenshot(page, page_rel: str, width: int) -> None:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    stem = page_rel.removesuffix(".html").replace("/", "__")
+    page.screenshot(path=str(SCREENSHOT_DIR / f"{stem}-{width}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("page_rel", expected_html_pages())
+def test_page_in_browser(page_rel, server, browser, axe_source, report):
+    html_dir = require_built_book()
+    assert (html_dir / page_rel).is_file(), f"{page_rel} was not built: run `make book`"
+    watch = PageWatch(browser, server, DESKTOP)
+    page = watch.page
+    failures = watch.failures
+    metrics: dict = {}
     try:
         page.goto(server + page_rel, wait_until="load")
         if page_rel == "index.html":
             # The root page is jupyter-book's redirect to the first chapter: follow it.
             page.wait_for_url("**/book/*.html", wait_until="load", timeout=RENDER_TIMEOUT_MS)
-
-        # Math: every Sphinx math node holds MathJax output, no TeX is left as text.
-        # MathJax's script is deferred, so by the load event it has run (if the page has it).
-        if page.locator(".math").count():
-            if page.evaluate("() => !!(window.MathJax && MathJax.startup)"):
-                page.evaluate("() => MathJax.startup.promise")
-                math = page.evaluate(_MATH_JS)
-                if not math["containers"]:
-                    failures.append("MathJax produced no output")
-                failures += [f"math not typeset: {t!r}" for t in math["untypeset"]]
-                failures += [f"MathJax error: {t!r}" for t in math["errors"]]
-            else:
-                # Sphinx loads MathJax only on pages with math in their *body*: math in a
-                # page title shows up raw in the navigation of every other page.
-                raw = page.eval_on_selector_all(".math", "els => els.map(e => e.textContent)")
-                failures.append(f"math on a page without MathJax (math in a title?): {raw}")
-        failures += [f"raw TeX left in the text: {s!r}" for s in page.evaluate(_RAW_TEX_JS)]
-
-        # Images: all loaded.
-        failures += [f"image not loaded: {src}" for src in page.evaluate(_IMAGES_JS)]
-
-        # Widgets: the embedded state is rendered by the local widget manager.
-        widgets = page.evaluate(_WIDGETS_JS)
-        if widgets["views"] or page_rel == f"{WIDGET_PAGE}.html":
-            try:
-                page.wait_for_selector(".jupyter-widgets", timeout=RENDER_TIMEOUT_MS)
-            except Exception:
-                failures.append("widgets were not rendered")
-            widgets = page.evaluate(_WIDGETS_JS)
-            if page_rel == f"{WIDGET_PAGE}.html" and not widgets["sliders"]:
-                failures.append(f"no slider rendered on the widget page: {widgets}")
-            if widgets["errors"]:
-                failures.append(f"{widgets['errors']} widget(s) failed to display")
+        watch.check_math()
+        watch.check_images()
+        page.wait_for_load_state("networkidle")
+        metrics["bytes"] = watch.bytes
+        metrics["requests"] = watch.requests
+        if watch.bytes >= MAX_PAGE_BYTES:
+            failures.append(f"cold load of {watch.bytes} bytes (budget {MAX_PAGE_BYTES})")
 
         # Links and anchors.
         hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
         live_ids = set(
             page.eval_on_selector_all("[id], a[name]", "els => els.map(e => e.id || e.name)")
         )
-        failures += _check_links(page_rel, hrefs, live_ids, origin)
+        failures += _check_links(page_rel, hrefs, live_ids, server.rstrip("/"))
 
-        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-        shot = SCREENSHOT_DIR / (page_rel.removesuffix(".html").replace("/", "__") + ".png")
-        page.screenshot(path=str(shot), full_page=True, animations="disabled")
+        # Accessibility: axe-core, injected as a script text (no request).
+        page.add_script_tag(content=axe_source)
+        violations = page.evaluate(AXE_JS)
+        metrics["axe"] = {v["id"]: [v["impact"], v["count"]] for v in violations}
+        failures += [
+            f"axe {v['impact']} {v['id']} ({v['count']}x, e.g. {v['targets']}): {v['help']}"
+            for v in violations
+            if v["impact"] in ("critical", "serious")
+        ]
+
+        # Layout at both widths, folded blocks unfolded.
+        page.evaluate(UNFOLD_JS)
+        for viewport in (DESKTOP, PHONE):
+            page.set_viewport_size(viewport)
+            page.wait_for_timeout(100)  # let the layout settle (media queries, sidebars)
+            problems = page.evaluate(LAYOUT_JS, LAYOUT_SLACK_PX)
+            metrics[f"layout_{viewport['width']}"] = problems
+            failures += [f"at {viewport['width']} px: {p}" for p in problems]
+            _screenshot(page, page_rel, viewport["width"])
     finally:
-        context.close()
+        watch.close()
+        report[page_rel] = metrics
     assert not failures, f"{page_rel}:\n  " + "\n  ".join(failures)
