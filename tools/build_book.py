@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import yaml
@@ -33,17 +34,14 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 # Exact versions: a new MathJax or widget manager must be a deliberate change.
-# html-manager 1.0.x is the embedder for ipywidgets 8 (controls 2.0, base 2.0, output 1.0).
 NPM_PACKAGES = {
     "mathjax": "3.2.2",
-    "@jupyter-widgets/html-manager": "1.0.15",
 }
 # Used by the tests only (never copied into the html): the accessibility checker.
 TEST_NPM_PACKAGES = {"axe-core": "4.10.3"}
 
 # Vendored files, relative to the vendor's static folder (which Sphinx copies into _static).
 MATHJAX_ENTRY = "vendor/mathjax/tex-chtml.js"
-WIDGETS_EMBED = "vendor/html-manager/embed.js"
 
 # MathJax's combined builds we do not load (each is 1-2 MB); everything else in es5/ is kept
 # because tex-chtml.js loads TeX extensions, fonts and the a11y/menu parts lazily, relative to
@@ -87,8 +85,8 @@ def ensure_vendor(root: Path = REPO_ROOT, quiet: bool = False) -> Path:
     vdir = vendor_dir(root)
     static = vdir / "static"
     stamp = vdir / "stamp.json"
-    wanted = {"packages": NPM_PACKAGES, "layout": 2}
-    expected = [static / MATHJAX_ENTRY, static / WIDGETS_EMBED]
+    wanted = {"packages": NPM_PACKAGES, "layout": 3}
+    expected = [static / MATHJAX_ENTRY]
     if stamp.is_file() and all(p.is_file() for p in expected):
         try:
             if json.loads(stamp.read_text()) == wanted:
@@ -100,14 +98,6 @@ def ensure_vendor(root: Path = REPO_ROOT, quiet: bool = False) -> Path:
     if static.exists():
         shutil.rmtree(static)
     _copy_mathjax(modules / "mathjax" / "es5", static / "vendor" / "mathjax")
-    # embed.js finds its assets (the icon fonts) next to itself (webpack's publicPath is taken
-    # from its own <script src>). The AMD builds need require.js and are not used.
-    dist = modules / "@jupyter-widgets" / "html-manager" / "dist"
-    shutil.copytree(
-        dist,
-        (static / WIDGETS_EMBED).parent,
-        ignore=shutil.ignore_patterns("*.map", "embed-amd.js", "libembed-amd.js"),
-    )
     stamp.write_text(json.dumps(wanted))
     return static
 
@@ -141,7 +131,8 @@ def ensure_test_vendor(root: Path = REPO_ROOT) -> Path:
     prefix = vendor_dir(root) / "test"
     axe = prefix / "node_modules" / "axe-core" / "axe.min.js"
     package = prefix / "node_modules" / "axe-core" / "package.json"
-    if axe.is_file() and json.loads(package.read_text())["version"] == TEST_NPM_PACKAGES["axe-core"]:
+    wanted = TEST_NPM_PACKAGES["axe-core"]
+    if axe.is_file() and json.loads(package.read_text())["version"] == wanted:
         return axe
     npm_install(prefix, TEST_NPM_PACKAGES, quiet=True)
     return axe
@@ -191,6 +182,36 @@ def sync_static(root: Path, html_dir: Path) -> int:
     return copied
 
 
+# The student release, downloadable from the book as one archive (see book/run_locally.md).
+RELEASE = Path("release") / "ex04"
+RELEASE_ARCHIVE = Path("_downloads") / "ex04.zip"
+
+
+def write_release_archive(root: Path, html_dir: Path) -> Path:
+    """Zip the committed ``release/ex04`` (never ``source/``) into ``<html>/_downloads``.
+
+    The archive holds the folder ``ex04/`` with every file of the release, in sorted order and
+    with a fixed timestamp, so that an unchanged release gives the same bytes.
+    """
+    release = root / RELEASE
+    if not (release / "logistic_regression.ipynb").is_file():
+        raise SystemExit(f"build_book: no student release at {release}: run `make release`")
+    dest = html_dir / RELEASE_ARCHIVE
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(release.rglob("*")):
+            rel = path.relative_to(release)
+            if path.is_dir() or "__pycache__" in rel.parts or path.suffix == ".pyc":
+                continue
+            info = zipfile.ZipInfo(f"{release.name}/{rel.as_posix()}", (2026, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    tmp.replace(dest)
+    return dest
+
+
 def build(root: Path = REPO_ROOT, path_output: Path | None = None, quiet: bool = False) -> int:
     """Vendor, then build the book. Returns jupyter-book's exit status (0 = clean build)."""
     ensure_vendor(root, quiet=quiet)
@@ -198,7 +219,9 @@ def build(root: Path = REPO_ROOT, path_output: Path | None = None, quiet: bool =
     out = subprocess.DEVNULL if quiet else None
     status = subprocess.run(cmd, cwd=root, env=build_env(root), stdout=out, check=False)
     if status.returncode == 0:
-        sync_static(root, (path_output or root) / "_build" / "html")
+        html_dir = (path_output or root) / "_build" / "html"
+        sync_static(root, html_dir)
+        write_release_archive(root, html_dir)
     return status.returncode
 
 

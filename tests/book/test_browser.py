@@ -12,6 +12,7 @@ is visible beside its equation. Full-page screenshots at both widths go to
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -19,6 +20,7 @@ import pytest
 
 from tests.book._book import (
     BUILD_DIR,
+    EXPLORER_PAGE,
     HTML_DIR,
     SCREENSHOT_DIR,
     expected_html_pages,
@@ -91,6 +93,16 @@ def browser():
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+
+
+INERT_CONTROLS_JS = """() => {
+    const article = document.querySelector('article.bd-article') || document.body;
+    const controls = article.querySelectorAll('input, select, textarea, .jupyter-widgets,' +
+        ' .animation, script[type^="application/vnd.jupyter.widget"]');
+    return Array.from(controls)
+        .filter(c => !c.closest('.gd-explorer[data-mounted]'))
+        .map(c => c.outerHTML.slice(0, 80));
+}"""
 
 
 def _target_file(url_path: str) -> Path:
@@ -219,6 +231,11 @@ def test_page_in_browser(page_rel, server, browser, axe_source, report):
         if watch.bytes >= MAX_PAGE_BYTES:
             failures.append(f"cold load of {watch.bytes} bytes (budget {MAX_PAGE_BYTES})")
 
+        # Every control of the page's content does something: the only ones are the explorers'
+        # (mounted by gd_explorer.js); no inert widget (ipywidgets' static state) is left.
+        inert = page.evaluate(INERT_CONTROLS_JS)
+        failures += [f"control with no effect: {c}" for c in inert]
+
         # Links and anchors.
         hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
         live_ids = set(
@@ -249,3 +266,138 @@ def test_page_in_browser(page_rel, server, browser, axe_source, report):
         watch.close()
         report[page_rel] = metrics
     assert not failures, f"{page_rel}:\n  " + "\n  ".join(failures)
+
+
+# A loss readout has five decimals: it may differ from the stored value by half a unit of the
+# fifth decimal (rounding), never more.
+READOUT_TOL = 0.5e-5
+# The plots' SVG coordinates are written as floats; mapping them back to data units loses a
+# few ulps.
+SVG_TOL = 1e-6
+_LOSS = re.compile(r"loss (\d+\.\d{5})")
+
+
+def _explorer(page, with_grid: bool):
+    """The explorer root (with or without the loss map) and its JSON data."""
+    roots = page.locator(".gd-explorer[data-mounted]")
+    for i in range(roots.count()):
+        root = roots.nth(i)
+        if bool(root.locator(".gd-loss-plot").count()) == with_grid:
+            return root, json.loads(root.locator("script.gd-data").text_content())
+    raise AssertionError(f"no mounted explorer (with_grid={with_grid}) on the page")
+
+
+def _losses_shown(root) -> list[float]:
+    """Every loss the explorer shows: the readout and the plot titles."""
+    texts = [root.locator(".gd-readout").text_content()]
+    texts += root.locator(".gd-title").all_text_contents()
+    found = [float(m) for t in texts for m in _LOSS.findall(t)]
+    assert len(found) == len(texts), texts
+    return found
+
+
+def _to_data(root, plot_class: str):
+    """Maps SVG pixel coordinates of a plot back to data coordinates."""
+    svg = root.locator(f"svg.{plot_class}")
+    x0, x1 = map(float, svg.get_attribute("data-x-domain").split(","))
+    y0, y1 = map(float, svg.get_attribute("data-y-domain").split(","))
+    left, top, right, bottom = map(float, svg.get_attribute("data-box").split(","))
+
+    def to_data(px: float, py: float) -> tuple[float, float]:
+        return (
+            x0 + (px - left) / (right - left) * (x1 - x0),
+            y0 + (bottom - py) / (bottom - top) * (y1 - y0),
+        )
+
+    return svg, to_data
+
+
+def _check_weights_drawn(root, W: list[float], loss: float) -> None:
+    """Readout, titles, boundary line (and marker, if any) agree with W and its loss."""
+    for shown in _losses_shown(root):
+        assert abs(shown - loss) <= READOUT_TOL, (shown, loss)
+    svg, to_data = _to_data(root, "gd-data-plot")
+    line = svg.locator("line.gd-boundary")
+    for end in ("1", "2"):
+        x, y = to_data(float(line.get_attribute(f"x{end}")), float(line.get_attribute(f"y{end}")))
+        assert abs(W[0] * x + W[1] * y + W[2]) <= SVG_TOL * (1 + abs(W[0]) + abs(W[1])), (x, y, W)
+    if root.locator(".gd-loss-plot").count():
+        svg, to_data = _to_data(root, "gd-loss-plot")
+        marker = svg.locator("circle.gd-marker")
+        w1, w2 = to_data(float(marker.get_attribute("cx")), float(marker.get_attribute("cy")))
+        assert abs(w1 - W[0]) <= SVG_TOL and abs(w2 - W[1]) <= SVG_TOL, (w1, w2, W)
+
+
+def _drag_to_end(page, slider) -> None:
+    """Drag a range input's thumb with the mouse to its right end."""
+    slider.scroll_into_view_if_needed()
+    box = slider.bounding_box()
+    value = float(slider.input_value())
+    low, high = float(slider.get_attribute("min")), float(slider.get_attribute("max"))
+    thumb_x = box["x"] + box["width"] * (value - low) / (high - low)
+    page.mouse.move(thumb_x, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] + 20, box["y"] + box["height"] / 2, steps=8)
+    page.mouse.up()
+
+
+def test_explorer_moves(server, browser):
+    """The explorer's controls change the plots and the readouts, to the precomputed values."""
+    watch = PageWatch(browser, server, DESKTOP)
+    page = watch.page
+    try:
+        page.goto(f"{server}{EXPLORER_PAGE}.html", wait_until="load")
+        root, data = _explorer(page, with_grid=True)
+        grid = data["grid"]
+        n1, n2 = len(grid["w1"]), len(grid["w2"])
+        sliders = {name: root.locator(f'input[data-weight="{name}"]') for name in ("w1", "w2", "b")}
+        cells = root.locator(".gd-loss-plot rect[fill]")
+        fills_before = cells.evaluate_all("els => els.map(e => e.getAttribute('fill'))")
+
+        # Keyboard on w1 (to its lowest value), typed value on w2, mouse drag on b.
+        sliders["w1"].focus()
+        page.keyboard.press("Home")
+        sliders["w2"].fill("3")
+        _drag_to_end(page, sliders["b"])
+        i, j, k = (int(sliders[n].input_value()) for n in ("w1", "w2", "b"))
+        assert (i, j, k) == (0, 3, len(grid["b"]) - 1)
+        flat = (k * n2 + j) * n1 + i
+        W = [grid["w1"][i], grid["w2"][j], grid["b"][k]]
+        _check_weights_drawn(root, W, grid["loss"][flat])
+        assert "your weights: w = (−2.00, −0.50, 2.00)" in root.locator(".gd-readout").inner_text()
+        fills_after = cells.evaluate_all("els => els.map(e => e.getAttribute('fill'))")
+        assert fills_after != fills_before, "the loss map did not follow b"
+
+        # Gradient descent: another learning rate, then an epoch by keyboard.
+        path_index = next(n for n, p in enumerate(data["paths"]) if p["lr"] == 10.0)
+        root.locator("select").select_option(str(path_index))
+        epoch = root.locator("input[type=range]:not([data-weight])")
+        epoch.focus()
+        for _ in range(37):
+            page.keyboard.press("ArrowRight")
+        path = data["paths"][path_index]
+        assert int(epoch.input_value()) == 37
+        _check_weights_drawn(root, path["W"][37], path["loss"][37])
+        points = root.locator("polyline.gd-path").get_attribute("points").split()
+        assert len(points) == 38, "the drawn path should end at epoch 37"
+
+        # Play advances the epoch; Pause stops it.
+        root.locator("button.gd-play").click()
+        page.wait_for_function("el => +el.value > 37", arg=epoch.element_handle(), timeout=5000)
+        root.locator("button.gd-play").click()
+        t = int(epoch.input_value())
+        _check_weights_drawn(root, path["W"][t], path["loss"][t])
+
+        # The replay of the training run: the last frame shows the last epoch's weights.
+        replay, replay_data = _explorer(page, with_grid=False)
+        frames = replay_data["paths"][0]
+        frame_slider = replay.locator("input[type=range]")
+        _check_weights_drawn(replay, frames["W"][0], frames["loss"][0])
+        _drag_to_end(page, frame_slider)
+        last = len(frames["epochs"]) - 1
+        assert int(frame_slider.input_value()) == last
+        _check_weights_drawn(replay, frames["W"][last], frames["loss"][last])
+        assert f"epoch {frames['epochs'][last]}:" in replay.locator(".gd-readout").inner_text()
+    finally:
+        watch.close()
+    assert not watch.failures, watch.failures
