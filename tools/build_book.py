@@ -2,18 +2,21 @@
 
 Steps:
 
-1. Vendor the browser-side JavaScript the book needs from npm (pinned versions below) into
-   ``<root>/_build/.vendor``: MathJax 3 for the equations, and the
-   ``@jupyter-widgets/html-manager`` bundle (``embed.js``) for the embedded ipywidgets.
-   ``_config.yml`` points Sphinx's ``mathjax_path`` and myst-nb's ``nb_ipywidgets_js`` at
-   these local copies, so no page loads anything from a CDN, at build time or at read time.
-   A stamp file makes this a no-op when the pinned versions are already in place (the npm
-   registry is only needed once).
+1. Vendor MathJax for node (``mathjax-full``, pinned below) from npm into
+   ``<root>/_build/.vendor`` and lay out its fonts in ``<root>/_build/.vendor/static``, which
+   Sphinx copies into ``_static``. A stamp file makes this a no-op when the pinned version is
+   already in place (the npm registry is only needed once).
 2. Run ``jupyter-book build <root> -n -W --keep-going`` (nitpicky, warnings are errors) with the
    repository root on the kernels' ``PYTHONPATH``: the pages import ``exercise_code``, which is
    deliberately not installed into ``.venv``.
+3. After a clean build: typeset every formula into static HTML (``tools.book_math``; the pages
+   load no MathJax script), swap the theme's 1.5 MB icon bundle for the few icons the pages use
+   (``tools.book_icons``) and zip the committed student release ``release/ex04`` into
+   ``_downloads/ex04.zip``. (``tools.book_notebooks``, a Sphinx extension, writes each
+   executable page as ``.ipynb``.)
 
-The exit status is non-zero if vendoring or the build fails (including any warning).
+Nothing is loaded from a CDN, at build time or at read time. The exit status is non-zero if
+vendoring or the build fails (including any warning).
 """
 
 from __future__ import annotations
@@ -31,49 +34,27 @@ from pathlib import Path
 
 import yaml
 
+from tools.book_icons import subset_icons
+from tools.book_math import render_pages
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-# Exact versions: a new MathJax or widget manager must be a deliberate change.
+# Exact versions: a new MathJax must be a deliberate change. mathjax-full is MathJax for node:
+# tools/book_math.py typesets every formula at build time, so the pages need only its fonts.
 NPM_PACKAGES = {
-    "mathjax": "3.2.2",
+    "mathjax-full": "3.2.2",
 }
 # Used by the tests only (never copied into the html): the accessibility checker.
 TEST_NPM_PACKAGES = {"axe-core": "4.10.3"}
 
-# Vendored files, relative to the vendor's static folder (which Sphinx copies into _static).
-MATHJAX_ENTRY = "vendor/mathjax/tex-chtml.js"
-
-# MathJax's combined builds we do not load (each is 1-2 MB); everything else in es5/ is kept
-# because tex-chtml.js loads TeX extensions, fonts and the a11y/menu parts lazily, relative to
-# its own location.
-_MATHJAX_SKIP = {
-    "mml-chtml.js",
-    "mml-svg.js",
-    "tex-mml-chtml.js",
-    "tex-mml-svg.js",
-    "tex-svg.js",
-    "tex-svg-full.js",
-    "tex-chtml-full.js",
-    "tex-chtml-full-speech.js",
-    "node-main.js",
-}
+# The MathJax fonts (CommonHTML, TeX, woff2), relative to the vendor's static folder (which
+# Sphinx copies into _static); a page loads only the few it uses.
+MATHJAX_FONTS = "vendor/mathjax/woff-v2"
 
 
 def vendor_dir(root: Path) -> Path:
     """The gitignored folder holding the npm install and the static copies for ``root``."""
     return root / "_build" / ".vendor"
-
-
-def _copy_mathjax(es5: Path, dest: Path) -> None:
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        skip = set()
-        if Path(folder) == es5:
-            skip |= {n for n in names if n in _MATHJAX_SKIP}
-        if Path(folder) == es5 / "output":
-            skip.add("svg")  # SVG output is not used; CommonHTML (chtml) is.
-        return skip
-
-    shutil.copytree(es5, dest, ignore=ignore)
 
 
 def ensure_vendor(root: Path = REPO_ROOT, quiet: bool = False) -> Path:
@@ -85,8 +66,8 @@ def ensure_vendor(root: Path = REPO_ROOT, quiet: bool = False) -> Path:
     vdir = vendor_dir(root)
     static = vdir / "static"
     stamp = vdir / "stamp.json"
-    wanted = {"packages": NPM_PACKAGES, "layout": 3}
-    expected = [static / MATHJAX_ENTRY]
+    wanted = {"packages": NPM_PACKAGES, "layout": 4}
+    expected = [static / MATHJAX_FONTS / "MathJax_Main-Regular.woff"]
     if stamp.is_file() and all(p.is_file() for p in expected):
         try:
             if json.loads(stamp.read_text()) == wanted:
@@ -97,7 +78,8 @@ def ensure_vendor(root: Path = REPO_ROOT, quiet: bool = False) -> Path:
     modules = npm_install(vdir / "npm", NPM_PACKAGES, quiet)
     if static.exists():
         shutil.rmtree(static)
-    _copy_mathjax(modules / "mathjax" / "es5", static / "vendor" / "mathjax")
+    fonts = modules / "mathjax-full" / "es5" / "output" / "chtml" / "fonts" / "woff-v2"
+    shutil.copytree(fonts, static / MATHJAX_FONTS)
     stamp.write_text(json.dumps(wanted))
     return static
 
@@ -221,6 +203,8 @@ def build(root: Path = REPO_ROOT, path_output: Path | None = None, quiet: bool =
     if status.returncode == 0:
         html_dir = (path_output or root) / "_build" / "html"
         sync_static(root, html_dir)
+        render_pages(html_dir, vendor_dir(root) / "npm" / "node_modules")
+        subset_icons(html_dir)
         write_release_archive(root, html_dir)
     return status.returncode
 

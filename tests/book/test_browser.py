@@ -100,7 +100,7 @@ INERT_CONTROLS_JS = """() => {
     const controls = article.querySelectorAll('input, select, textarea, .jupyter-widgets,' +
         ' .animation, script[type^="application/vnd.jupyter.widget"]');
     return Array.from(controls)
-        .filter(c => !c.closest('.gd-explorer[data-mounted]'))
+        .filter(c => !c.closest('.gd-explorer[data-mounted], form[action]'))
         .map(c => c.outerHTML.slice(0, 80));
 }"""
 
