@@ -35,6 +35,7 @@ from pathlib import Path
 import yaml
 
 from tools.book_icons import subset_icons
+from tools.book_layout import fix_pages
 from tools.book_math import render_pages
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -205,6 +206,7 @@ def build(root: Path = REPO_ROOT, path_output: Path | None = None, quiet: bool =
         sync_static(root, html_dir)
         render_pages(html_dir, vendor_dir(root) / "npm" / "node_modules")
         subset_icons(html_dir)
+        fix_pages(html_dir)
         write_release_archive(root, html_dir)
     return status.returncode
 
