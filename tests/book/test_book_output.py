@@ -108,20 +108,18 @@ def test_local_resources_exist(html_dir):
     assert not missing, "missing files:\n" + "\n".join(missing)
 
 
-def test_mathjax_is_the_vendored_copy(html_dir):
-    """Pages with math load MathJax 3 from _static/vendor, fonts included."""
-    pages_with_mathjax = 0
+def test_math_is_typeset_at_build_time(html_dir):
+    """No page loads MathJax: its math is static CommonHTML, with its styles and local fonts."""
+    pages_with_math = 0
     for path in _html_files(html_dir):
-        srcs = [
-            s["src"]
-            for s in read_page(path).scripts
-            if "mathjax" in s["src"].lower() and "mathjax2-shim" not in s["src"]
-        ]
-        for src in srcs:
-            assert "_static/vendor/mathjax/tex-chtml.js" in src, f"{path}: {src}"
-        pages_with_mathjax += bool(srcs)
-    assert pages_with_mathjax >= 5, "the chapters are full of equations; MathJax is missing"
-    fonts = html_dir / "_static/vendor/mathjax/output/chtml/fonts/woff-v2"
+        text = path.read_text(encoding="utf-8")
+        srcs = [s["src"] for s in read_page(path).scripts if "mathjax" in s["src"].lower()]
+        assert not srcs, f"{path} still loads MathJax: {srcs}"
+        if "<mjx-container" in text:
+            pages_with_math += 1
+            assert '<style id="MJX-CHTML-styles">' in text, f"{path}: math without its styles"
+    assert pages_with_math >= 5, "the chapters are full of equations; no typeset math found"
+    fonts = html_dir / "_static/vendor/mathjax/woff-v2"
     assert len(list(fonts.glob("*.woff"))) > 10
 
 
