@@ -208,6 +208,8 @@ def build(root: Path = REPO_ROOT, path_output: Path | None = None, quiet: bool =
         subset_icons(html_dir)
         fix_pages(html_dir)
         write_release_archive(root, html_dir)
+        # GitHub Pages would run Jekyll, which drops folders starting with "_" (_static).
+        (html_dir / ".nojekyll").touch()
     return status.returncode
 
 

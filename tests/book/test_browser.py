@@ -401,3 +401,38 @@ def test_explorer_moves(server, browser):
     finally:
         watch.close()
     assert not watch.failures, watch.failures
+
+
+SUB_PATH = "/course/ex04/"
+
+
+def test_site_under_a_sub_path(browser):
+    """Served below a sub-path (as GitHub Pages serves a project site): the root redirects,
+    pages, math fonts, images, downloads and the search work, and nothing is asked of the
+    server's root."""
+    with serve(require_built_book(), prefix=SUB_PATH) as base:
+        watch = PageWatch(browser, base, DESKTOP)
+        page = watch.page
+        try:
+            page.goto(base, wait_until="load")
+            page.wait_for_url("**/book/intro.html", wait_until="load", timeout=RENDER_TIMEOUT_MS)
+            for rel in ("book/gradient_descent.html", "book/chain_rule.html"):
+                page.goto(base + rel, wait_until="load")
+                watch.check_math()
+                watch.check_images()
+                fonts = page.evaluate(MATH_JS)["fonts"]
+                assert any(f.endswith(":loaded") for f in fonts), fonts
+                hrefs = page.eval_on_selector_all(
+                    "a[href$='.ipynb'], a[href$='.zip']", "els => els.map(e => e.href)"
+                )
+                for href in hrefs:
+                    assert page.request.get(href).ok, href
+            assert page.locator(".gd-explorer[data-mounted]").count() == 0  # chain_rule
+            page.goto(base + "search.html?q=sigmoid", wait_until="load")
+            page.wait_for_selector("#search-results li", timeout=RENDER_TIMEOUT_MS)
+            results = page.eval_on_selector_all("#search-results li a", "a => a.map(e => e.href)")
+            assert results and all(r.startswith(base) for r in results), results
+            assert any("book/sigmoid.html" in r for r in results), results
+        finally:
+            watch.close()
+    assert not watch.failures, watch.failures

@@ -172,6 +172,7 @@ def test_the_build_typesets_math_and_writes_the_downloads(tmp_path):
     assert (html_dir / "_sources" / "book" / "intro.ipynb").is_file()
     assert 'href="../_sources/book/intro.ipynb"' in page  # the theme's download menu
     assert (html_dir / RELEASE_ARCHIVE).is_file()
+    assert (html_dir / ".nojekyll").is_file()  # GitHub Pages must not run Jekyll
     # A second build changes nothing (every step is idempotent).
     before = {p: p.read_bytes() for p in html_dir.rglob("*.html")}
     assert build(root, quiet=True) == 0
