@@ -29,7 +29,8 @@ $(VENV_STAMP): requirements.lock pyproject.toml
 book: venv npm
 	$(PY) -m tools.build_book
 
-# npm fetches MathJax and the widget manager once (the book is then served offline).
+# npm fetches MathJax (for node, to typeset at build time) once, and axe-core for the
+# browser test; the book is then built and served offline.
 npm:
 	command -v npm >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }

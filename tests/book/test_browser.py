@@ -416,17 +416,24 @@ def test_site_under_a_sub_path(browser):
         try:
             page.goto(base, wait_until="load")
             page.wait_for_url("**/book/intro.html", wait_until="load", timeout=RENDER_TIMEOUT_MS)
+            page.wait_for_load_state("networkidle")  # leaving earlier would abort its fonts
             for rel in ("book/gradient_descent.html", "book/chain_rule.html"):
                 page.goto(base + rel, wait_until="load")
                 watch.check_math()
                 watch.check_images()
-                fonts = page.evaluate(MATH_JS)["fonts"]
-                assert any(f.endswith(":loaded") for f in fonts), fonts
+                # The math's fonts come from the sub-path too (a font loads when first drawn).
+                page.wait_for_function(
+                    "() => Array.from(document.fonts).some("
+                    "f => f.family.startsWith('MJX') && f.status === 'loaded')",
+                    timeout=RENDER_TIMEOUT_MS,
+                )
                 hrefs = page.eval_on_selector_all(
                     "a[href$='.ipynb'], a[href$='.zip']", "els => els.map(e => e.href)"
                 )
                 for href in hrefs:
                     assert page.request.get(href).ok, href
+                # Let the page's font loads finish: leaving the page would abort them.
+                page.wait_for_load_state("networkidle")
             assert page.locator(".gd-explorer[data-mounted]").count() == 0  # chain_rule
             page.goto(base + "search.html?q=sigmoid", wait_until="load")
             page.wait_for_selector("#search-results li", timeout=RENDER_TIMEOUT_MS)
