@@ -44,7 +44,8 @@ $(KERNEL_CONFIG): tools/ipython_kernel_config.py $(VENV_STAMP)
 book: venv npm
 	$(PY) -m tools.build_book
 
-# npm fetches MathJax and the widget manager once (the book is then served offline).
+# npm fetches MathJax (for node, to typeset at build time) once, and axe-core for the
+# browser test; the book is then built and served offline.
 npm:
 	command -v npm >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }

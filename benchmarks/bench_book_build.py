@@ -7,7 +7,7 @@
 2. unchanged rebuild: the same command again, nothing edited; Sphinx reads no page and
    myst-nb executes nothing. The target is under 15 s.
 
-The vendored npm files (MathJax, widget manager) are shared with ``make book`` and installed
+The vendored npm files (MathJax for node) are shared with ``make book`` and installed
 before timing; their one-time install is timed separately when it happens. Prints seconds.
 """
 

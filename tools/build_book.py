@@ -2,18 +2,21 @@
 
 Steps:
 
-1. Vendor the browser-side JavaScript the book needs from npm (pinned versions below) into
-   ``<root>/_build/.vendor``: MathJax 3 for the equations, and the
-   ``@jupyter-widgets/html-manager`` bundle (``embed.js``) for the embedded ipywidgets.
-   ``_config.yml`` points Sphinx's ``mathjax_path`` and myst-nb's ``nb_ipywidgets_js`` at
-   these local copies, so no page loads anything from a CDN, at build time or at read time.
-   A stamp file makes this a no-op when the pinned versions are already in place (the npm
-   registry is only needed once).
+1. Vendor MathJax for node (``mathjax-full``, pinned below) from npm into
+   ``<root>/_build/.vendor`` and lay out its fonts in ``<root>/_build/.vendor/static``, which
+   Sphinx copies into ``_static``. A stamp file makes this a no-op when the pinned version is
+   already in place (the npm registry is only needed once).
 2. Run ``jupyter-book build <root> -n -W --keep-going`` (nitpicky, warnings are errors) with the
    repository root on the kernels' ``PYTHONPATH``: the pages import ``exercise_code``, which is
    deliberately not installed into ``.venv``.
+3. After a clean build: typeset every formula into static HTML (``tools.book_math``; the pages
+   load no MathJax script), swap the theme's 1.5 MB icon bundle for the few icons the pages use
+   (``tools.book_icons``) and zip the committed student release ``release/ex04`` into
+   ``_downloads/ex04.zip``. (``tools.book_notebooks``, a Sphinx extension, writes each
+   executable page as ``.ipynb``.)
 
-The exit status is non-zero if vendoring or the build fails (including any warning).
+Nothing is loaded from a CDN, at build time or at read time. The exit status is non-zero if
+vendoring or the build fails (including any warning).
 """
 
 from __future__ import annotations
@@ -26,54 +29,33 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import yaml
 
+from tools.book_icons import subset_icons
+from tools.book_layout import fix_pages
+from tools.book_math import render_pages
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-# Exact versions: a new MathJax or widget manager must be a deliberate change.
-# html-manager 1.0.x is the embedder for ipywidgets 8 (controls 2.0, base 2.0, output 1.0).
+# Exact versions: a new MathJax must be a deliberate change. mathjax-full is MathJax for node:
+# tools/book_math.py typesets every formula at build time, so the pages need only its fonts.
 NPM_PACKAGES = {
-    "mathjax": "3.2.2",
-    "@jupyter-widgets/html-manager": "1.0.15",
+    "mathjax-full": "3.2.2",
 }
+# Used by the tests only (never copied into the html): the accessibility checker.
+TEST_NPM_PACKAGES = {"axe-core": "4.10.3"}
 
-# Vendored files, relative to the vendor's static folder (which Sphinx copies into _static).
-MATHJAX_ENTRY = "vendor/mathjax/tex-chtml.js"
-WIDGETS_EMBED = "vendor/html-manager/embed.js"
-
-# MathJax's combined builds we do not load (each is 1-2 MB); everything else in es5/ is kept
-# because tex-chtml.js loads TeX extensions, fonts and the a11y/menu parts lazily, relative to
-# its own location.
-_MATHJAX_SKIP = {
-    "mml-chtml.js",
-    "mml-svg.js",
-    "tex-mml-chtml.js",
-    "tex-mml-svg.js",
-    "tex-svg.js",
-    "tex-svg-full.js",
-    "tex-chtml-full.js",
-    "tex-chtml-full-speech.js",
-    "node-main.js",
-}
+# The MathJax fonts (CommonHTML, TeX, woff2), relative to the vendor's static folder (which
+# Sphinx copies into _static); a page loads only the few it uses.
+MATHJAX_FONTS = "vendor/mathjax/woff-v2"
 
 
 def vendor_dir(root: Path) -> Path:
     """The gitignored folder holding the npm install and the static copies for ``root``."""
     return root / "_build" / ".vendor"
-
-
-def _copy_mathjax(es5: Path, dest: Path) -> None:
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        skip = set()
-        if Path(folder) == es5:
-            skip |= {n for n in names if n in _MATHJAX_SKIP}
-        if Path(folder) == es5 / "output":
-            skip.add("svg")  # SVG output is not used; CommonHTML (chtml) is.
-        return skip
-
-    shutil.copytree(es5, dest, ignore=ignore)
 
 
 def ensure_vendor(root: Path = REPO_ROOT, quiet: bool = False) -> Path:
@@ -85,8 +67,8 @@ def ensure_vendor(root: Path = REPO_ROOT, quiet: bool = False) -> Path:
     vdir = vendor_dir(root)
     static = vdir / "static"
     stamp = vdir / "stamp.json"
-    wanted = {"packages": NPM_PACKAGES, "layout": 2}
-    expected = [static / MATHJAX_ENTRY, static / WIDGETS_EMBED]
+    wanted = {"packages": NPM_PACKAGES, "layout": 4}
+    expected = [static / MATHJAX_FONTS / "MathJax_Main-Regular.woff"]
     if stamp.is_file() and all(p.is_file() for p in expected):
         try:
             if json.loads(stamp.read_text()) == wanted:
@@ -94,36 +76,49 @@ def ensure_vendor(root: Path = REPO_ROOT, quiet: bool = False) -> Path:
         except json.JSONDecodeError:
             pass  # A torn stamp: reinstall below.
 
+    modules = npm_install(vdir / "npm", NPM_PACKAGES, quiet)
+    if static.exists():
+        shutil.rmtree(static)
+    fonts = modules / "mathjax-full" / "es5" / "output" / "chtml" / "fonts" / "woff-v2"
+    shutil.copytree(fonts, static / MATHJAX_FONTS)
+    stamp.write_text(json.dumps(wanted))
+    return static
+
+
+def npm_install(prefix: Path, packages: dict[str, str], quiet: bool = False) -> Path:
+    """``npm install`` exact versions into ``prefix``; returns its ``node_modules`` folder."""
     npm = shutil.which("npm")
     if npm is None:
-        raise SystemExit("build_book: npm is needed once to vendor MathJax and the widget manager")
-    prefix = vdir / "npm"
+        raise SystemExit("build_book: npm is needed once to vendor " + ", ".join(packages))
     prefix.mkdir(parents=True, exist_ok=True)
-    specs = [f"{name}@{version}" for name, version in NPM_PACKAGES.items()]
+    specs = [f"{name}@{version}" for name, version in packages.items()]
     cmd = [npm, "install", "--no-audit", "--no-fund", "--no-save", "--no-package-lock"]
     cmd += ["--prefix", str(prefix), *specs]
     if not quiet:
         print("build_book: vendoring", " ".join(specs), flush=True)
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL if quiet else None)
-
     modules = prefix / "node_modules"
-    if static.exists():
-        shutil.rmtree(static)
-    _copy_mathjax(modules / "mathjax" / "es5", static / "vendor" / "mathjax")
-    # embed.js finds its assets (the icon fonts) next to itself (webpack's publicPath is taken
-    # from its own <script src>). The AMD builds need require.js and are not used.
-    dist = modules / "@jupyter-widgets" / "html-manager" / "dist"
-    shutil.copytree(
-        dist,
-        (static / WIDGETS_EMBED).parent,
-        ignore=shutil.ignore_patterns("*.map", "embed-amd.js", "libembed-amd.js"),
-    )
-    for pkg in NPM_PACKAGES:
+    for pkg, version in packages.items():
         got = json.loads((modules / pkg / "package.json").read_text())["version"]
-        if got != NPM_PACKAGES[pkg]:
-            raise SystemExit(f"build_book: npm installed {pkg}@{got}, wanted {NPM_PACKAGES[pkg]}")
-    stamp.write_text(json.dumps(wanted))
-    return static
+        if got != version:
+            raise SystemExit(f"build_book: npm installed {pkg}@{got}, wanted {version}")
+    return modules
+
+
+def ensure_test_vendor(root: Path = REPO_ROOT) -> Path:
+    """axe-core for the browser test (never published); returns the path of ``axe.min.js``.
+
+    Installed once from npm at the pinned version into ``<root>/_build/.vendor/test``; the
+    browser test injects the file's text into each page (no request, no CDN).
+    """
+    prefix = vendor_dir(root) / "test"
+    axe = prefix / "node_modules" / "axe-core" / "axe.min.js"
+    package = prefix / "node_modules" / "axe-core" / "package.json"
+    wanted = TEST_NPM_PACKAGES["axe-core"]
+    if axe.is_file() and json.loads(package.read_text())["version"] == wanted:
+        return axe
+    npm_install(prefix, TEST_NPM_PACKAGES, quiet=True)
+    return axe
 
 
 def build_command(root: Path, path_output: Path | None) -> list[str]:
@@ -170,6 +165,36 @@ def sync_static(root: Path, html_dir: Path) -> int:
     return copied
 
 
+# The student release, downloadable from the book as one archive (see book/run_locally.md).
+RELEASE = Path("release") / "ex04"
+RELEASE_ARCHIVE = Path("_downloads") / "ex04.zip"
+
+
+def write_release_archive(root: Path, html_dir: Path) -> Path:
+    """Zip the committed ``release/ex04`` (never ``source/``) into ``<html>/_downloads``.
+
+    The archive holds the folder ``ex04/`` with every file of the release, in sorted order and
+    with a fixed timestamp, so that an unchanged release gives the same bytes.
+    """
+    release = root / RELEASE
+    if not (release / "logistic_regression.ipynb").is_file():
+        raise SystemExit(f"build_book: no student release at {release}: run `make release`")
+    dest = html_dir / RELEASE_ARCHIVE
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(release.rglob("*")):
+            rel = path.relative_to(release)
+            if path.is_dir() or "__pycache__" in rel.parts or path.suffix == ".pyc":
+                continue
+            info = zipfile.ZipInfo(f"{release.name}/{rel.as_posix()}", (2026, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    tmp.replace(dest)
+    return dest
+
+
 def build(root: Path = REPO_ROOT, path_output: Path | None = None, quiet: bool = False) -> int:
     """Vendor, then build the book. Returns jupyter-book's exit status (0 = clean build)."""
     ensure_vendor(root, quiet=quiet)
@@ -177,7 +202,14 @@ def build(root: Path = REPO_ROOT, path_output: Path | None = None, quiet: bool =
     out = subprocess.DEVNULL if quiet else None
     status = subprocess.run(cmd, cwd=root, env=build_env(root), stdout=out, check=False)
     if status.returncode == 0:
-        sync_static(root, (path_output or root) / "_build" / "html")
+        html_dir = (path_output or root) / "_build" / "html"
+        sync_static(root, html_dir)
+        render_pages(html_dir, vendor_dir(root) / "npm" / "node_modules")
+        subset_icons(html_dir)
+        fix_pages(html_dir)
+        write_release_archive(root, html_dir)
+        # GitHub Pages would run Jekyll, which drops folders starting with "_" (_static).
+        (html_dir / ".nojekyll").touch()
     return status.returncode
 
 

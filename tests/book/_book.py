@@ -36,8 +36,9 @@ CHECKED_CHAPTERS = (
     "book/threshold",
 )
 CHECK_PREFIX = "numerical check passed:"
-# The page with the ipywidgets explorer (static widget state embedded at build time).
-WIDGET_PAGE = "book/gradient_descent"
+# The page with the gradient-descent explorer (data computed at build time, drawn by
+# book/_static/gd_explorer.js) and the replay of a training run.
+EXPLORER_PAGE = "book/gradient_descent"
 
 
 def toc_docnames(root: Path = BOOK_ROOT) -> list[str]:

@@ -16,16 +16,12 @@ from tests.book._book import (
     CHECK_PREFIX,
     CHECKED_CHAPTERS,
     EXECUTED_DIR,
-    WIDGET_PAGE,
     executed_notebook,
     expected_html_pages,
     require_built_book,
     toc_docnames,
 )
 from tests.book._html import is_remote, read_page, remote_urls_in_css
-
-WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def _html_files(html_dir: Path) -> list[Path]:
@@ -44,6 +40,7 @@ def test_toc_is_the_agreed_one():
         "book/sgd",
         "book/threshold",
         "book/exercises",
+        "book/run_locally",
         "book/instructors",
         "book/references",
     ]
@@ -113,37 +110,19 @@ def test_local_resources_exist(html_dir):
     assert not missing, "missing files:\n" + "\n".join(missing)
 
 
-def test_mathjax_is_the_vendored_copy(html_dir):
-    """Pages with math load MathJax 3 from _static/vendor, fonts included."""
-    pages_with_mathjax = 0
+def test_math_is_typeset_at_build_time(html_dir):
+    """No page loads MathJax: its math is static CommonHTML, with its styles and local fonts."""
+    pages_with_math = 0
     for path in _html_files(html_dir):
-        srcs = [
-            s["src"]
-            for s in read_page(path).scripts
-            if "mathjax" in s["src"].lower() and "mathjax2-shim" not in s["src"]
-        ]
-        for src in srcs:
-            assert "_static/vendor/mathjax/tex-chtml.js" in src, f"{path}: {src}"
-        pages_with_mathjax += bool(srcs)
-    assert pages_with_mathjax >= 5, "the chapters are full of equations; MathJax is missing"
-    fonts = html_dir / "_static/vendor/mathjax/output/chtml/fonts/woff-v2"
+        text = path.read_text(encoding="utf-8")
+        srcs = [s["src"] for s in read_page(path).scripts if "mathjax" in s["src"].lower()]
+        assert not srcs, f"{path} still loads MathJax: {srcs}"
+        if "<mjx-container" in text:
+            pages_with_math += 1
+            assert '<style id="MJX-CHTML-styles">' in text, f"{path}: math without its styles"
+    assert pages_with_math >= 5, "the chapters are full of equations; no typeset math found"
+    fonts = html_dir / "_static/vendor/mathjax/woff-v2"
     assert len(list(fonts.glob("*.woff"))) > 10
-
-
-def test_widget_state_is_embedded(html_dir):
-    """The explorer's widget state is in the page, with the local widget manager to render it."""
-    page = read_page(html_dir / f"{WIDGET_PAGE}.html")
-    states = [s for s in page.scripts if s["type"] == WIDGET_STATE]
-    assert len(states) == 1, "no embedded widget state: was the page executed?"
-    state = json.loads(states[0]["text"])["state"]
-    views = [json.loads(s["text"]) for s in page.scripts if s["type"] == WIDGET_VIEW]
-    assert views, "no widget view in the page"
-    for view in views:
-        assert view["model_id"] in state, "a widget view refers to a model with no state"
-    model_names = {m["model_name"] for m in state.values()}
-    assert model_names & {"FloatSliderModel", "IntSliderModel", "FloatLogSliderModel"}, model_names
-    srcs = [s["src"] for s in page.scripts if s["src"]]
-    assert any("_static/vendor/html-manager/embed.js" in s for s in srcs), srcs
 
 
 def test_figures_have_alt_text(html_dir):

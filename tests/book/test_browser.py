@@ -1,29 +1,46 @@
 """Every page of the built book in a real browser (Debian's Chromium through Playwright), offline.
 
 A local HTTP server serves ``_build/html``; every request to another host is blocked and counted
-as a failure. For each page: math is typeset by the vendored MathJax, every image loaded, no
-console error, no failed request, every internal link and anchor resolves, widgets render where
-the page embeds them. A full-page screenshot of each page goes to ``_build/screenshots/``.
+as a failure. For each page: math is typeset, every image loaded, no console error, no failed
+request, every internal link and anchor resolves; a cold load (empty cache) transfers less than
+``MAX_PAGE_BYTES``; axe-core finds no critical or serious accessibility violation; at a phone's
+width (390 px) and a desktop's (1280 px) nothing is wider than its box and every equation number
+is visible beside its equation. Full-page screenshots at both widths go to
+``_build/screenshots/``, and the measurements of every page to ``_build/browser-report.json``.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
+import json
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from tests.book._book import (
+    BUILD_DIR,
+    EXPLORER_PAGE,
     HTML_DIR,
     SCREENSHOT_DIR,
-    WIDGET_PAGE,
     expected_html_pages,
     require_built_book,
 )
+from tests.book._browser import (
+    AXE_JS,
+    DESKTOP,
+    IMAGES_JS,
+    LAYOUT_JS,
+    LAYOUT_SLACK_PX,
+    MATH_JS,
+    MAX_PAGE_BYTES,
+    PHONE,
+    RAW_TEX_JS,
+    UNFOLD_JS,
+    serve,
+)
 from tests.book._html import read_page
+from tools.build_book import ensure_test_vendor
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -38,28 +55,31 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# Seconds to wait for MathJax or the widget manager to finish on a page.
+# Milliseconds to wait for a redirect or a rendering script on a page.
 RENDER_TIMEOUT_MS = 15_000
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
 def server():
     """Serve the html folder on 127.0.0.1 (random free port); yields the base URL."""
-    html_dir = require_built_book()
-    handler = functools.partial(_QuietHandler, directory=str(html_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve(require_built_book()) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    """axe-core's script (pinned npm package, installed once under _build/.vendor/test)."""
+    return ensure_test_vendor().read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def report():
+    """Per-page measurements, written to _build/browser-report.json at the end."""
+    data: dict[str, dict] = {}
+    yield data
+    path = BUILD_DIR / "browser-report.json"
+    old = json.loads(path.read_text()) if path.is_file() else {}
+    path.write_text(json.dumps(old | data, indent=1, sort_keys=True))
 
 
 @pytest.fixture(scope="module")
@@ -75,43 +95,14 @@ def browser():
         browser.close()
 
 
-# Run in the page: strip code, scripts and typeset math, then look for TeX left as raw text.
-_RAW_TEX_JS = """() => {
-    const clone = document.body.cloneNode(true);
-    clone.querySelectorAll('pre, code, script, style, mjx-container, textarea')
-         .forEach(e => e.remove());
-    const text = clone.textContent;
-    return ['$$', '\\\\[', '\\\\(', '\\\\begin{'].filter(s => text.includes(s));
+INERT_CONTROLS_JS = """() => {
+    const article = document.querySelector('article.bd-article') || document.body;
+    const controls = article.querySelectorAll('input, select, textarea, .jupyter-widgets,' +
+        ' .animation, script[type^="application/vnd.jupyter.widget"]');
+    return Array.from(controls)
+        .filter(c => !c.closest('.gd-explorer[data-mounted], form[action]'))
+        .map(c => c.outerHTML.slice(0, 80));
 }"""
-
-_MATH_JS = """() => {
-    const math = Array.from(document.querySelectorAll('.math'));
-    return {
-        total: math.length,
-        untypeset: math.filter(e => !e.querySelector('mjx-container'))
-                       .map(e => e.textContent.slice(0, 80)),
-        containers: document.querySelectorAll('mjx-container').length,
-        errors: Array.from(document.querySelectorAll('mjx-merror, [data-mjx-error]'))
-                     .map(e => (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 80)),
-    };
-}"""
-
-_IMAGES_JS = """async () => {
-    const imgs = Array.from(document.images);
-    imgs.forEach(img => { img.loading = 'eager'; });
-    await Promise.all(imgs.map(img => img.complete ? null :
-        new Promise(resolve => { img.onload = img.onerror = resolve; })));
-    return imgs.filter(img => !(img.naturalWidth > 0)).map(img => img.getAttribute('src'));
-}"""
-
-_WIDGETS_JS = """() => ({
-    views: document.querySelectorAll(
-        'script[type="application/vnd.jupyter.widget-view+json"]').length,
-    rendered: document.querySelectorAll('.jupyter-widgets').length,
-    sliders: document.querySelectorAll('.widget-slider, .jupyter-widget-slider').length,
-    errors: Array.from(document.querySelectorAll('.jupyter-widgets'))
-        .filter(e => /Error displaying widget|model not found/i.test(e.textContent)).length,
-})"""
 
 
 def _target_file(url_path: str) -> Path:
@@ -148,90 +139,307 @@ def _check_links(page_rel: str, hrefs: list[str], live_ids: set[str], origin: st
     return problems
 
 
-@pytest.mark.parametrize("page_rel", expected_html_pages())
-def test_page_in_browser(page_rel, server, browser):
-    html_dir = require_built_book()
-    assert (html_dir / page_rel).is_file(), f"{page_rel} was not built: run `make book`"
-    origin = server.rstrip("/")
-    failures: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+class PageWatch:
+    """A fresh browser context (empty cache) watching one page for failures and bytes."""
 
-    def route(route):
+    def __init__(self, browser, base_url: str, viewport: dict[str, int]):
+        self.base_url = base_url
+        self.failures: list[str] = []
+        self.bytes = 0
+        self.requests = 0
+        self.context = browser.new_context(viewport=viewport)
+        self.page = self.context.new_page()
+        self.page.route("**/*", self._route)
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.failures.append(f"page error: {exc}"))
+        self.page.on("requestfailed", self._failed)
+        self.page.on("requestfinished", self._finished)
+        self.page.on("response", self._response)
+
+    def _route(self, route):
         url = route.request.url
-        if url.startswith(server) or url.startswith("data:") or url.startswith("blob:"):
+        if url.startswith(self.base_url) or url.startswith(("data:", "blob:")):
             route.continue_()
         else:
-            failures.append(f"blocked non-local request: {url}")
+            self.failures.append(f"blocked non-local request: {url}")
             route.abort()
 
-    page.route("**/*", route)
-    page.on(
-        "console",
-        lambda msg: (
-            failures.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None
-        ),
-    )
-    page.on("pageerror", lambda exc: failures.append(f"page error: {exc}"))
-    page.on(
-        "requestfailed",
-        lambda req: failures.append(f"request failed: {req.url} ({req.failure})"),
-    )
-    page.on(
-        "response",
-        lambda resp: (
-            failures.append(f"HTTP {resp.status}: {resp.url}") if resp.status >= 400 else None
-        ),
-    )
+    def _console(self, msg):
+        if msg.type == "error":
+            self.failures.append(f"console {msg.type}: {msg.text}")
+
+    def _failed(self, req):
+        self.failures.append(f"request failed: {req.url} ({req.failure})")
+
+    def _finished(self, req):
+        if req.url.startswith(("data:", "blob:")):
+            return
+        sizes = req.sizes()
+        self.bytes += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        self.requests += 1
+
+    def _response(self, resp):
+        if resp.status >= 400:
+            self.failures.append(f"HTTP {resp.status}: {resp.url}")
+
+    def check_math(self) -> None:
+        """Every math node typeset, no MathJax error, no TeX left as text, fonts loaded."""
+        page = self.page
+        if page.evaluate("() => !!(window.MathJax && MathJax.startup)"):
+            page.evaluate("() => MathJax.startup.promise")  # typesetting in the browser
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        if page.locator(".math").count():
+            math = page.evaluate(MATH_JS)
+            if not math["containers"]:
+                self.failures.append("no typeset math on a page with math")
+            self.failures += [f"math not typeset: {t!r}" for t in math["untypeset"]]
+            self.failures += [f"MathJax error: {t!r}" for t in math["errors"]]
+            self.failures += [f"math font failed: {f}" for f in math["fonts"] if "error" in f]
+        self.failures += [f"raw TeX left in the text: {s!r}" for s in page.evaluate(RAW_TEX_JS)]
+
+    def check_images(self) -> None:
+        self.failures += [f"image not loaded: {src}" for src in self.page.evaluate(IMAGES_JS)]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _screenshot(page, page_rel: str, width: int) -> None:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    stem = page_rel.removesuffix(".html").replace("/", "__")
+    page.screenshot(path=str(SCREENSHOT_DIR / f"{stem}-{width}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("page_rel", expected_html_pages())
+def test_page_in_browser(page_rel, server, browser, axe_source, report):
+    html_dir = require_built_book()
+    assert (html_dir / page_rel).is_file(), f"{page_rel} was not built: run `make book`"
+    watch = PageWatch(browser, server, DESKTOP)
+    page = watch.page
+    failures = watch.failures
+    metrics: dict = {}
     try:
         page.goto(server + page_rel, wait_until="load")
         if page_rel == "index.html":
             # The root page is jupyter-book's redirect to the first chapter: follow it.
             page.wait_for_url("**/book/*.html", wait_until="load", timeout=RENDER_TIMEOUT_MS)
+        watch.check_math()
+        watch.check_images()
+        page.wait_for_load_state("networkidle")
+        metrics["bytes"] = watch.bytes
+        metrics["requests"] = watch.requests
+        if watch.bytes >= MAX_PAGE_BYTES:
+            failures.append(f"cold load of {watch.bytes} bytes (budget {MAX_PAGE_BYTES})")
 
-        # Math: every Sphinx math node holds MathJax output, no TeX is left as text.
-        # MathJax's script is deferred, so by the load event it has run (if the page has it).
-        if page.locator(".math").count():
-            if page.evaluate("() => !!(window.MathJax && MathJax.startup)"):
-                page.evaluate("() => MathJax.startup.promise")
-                math = page.evaluate(_MATH_JS)
-                if not math["containers"]:
-                    failures.append("MathJax produced no output")
-                failures += [f"math not typeset: {t!r}" for t in math["untypeset"]]
-                failures += [f"MathJax error: {t!r}" for t in math["errors"]]
-            else:
-                # Sphinx loads MathJax only on pages with math in their *body*: math in a
-                # page title shows up raw in the navigation of every other page.
-                raw = page.eval_on_selector_all(".math", "els => els.map(e => e.textContent)")
-                failures.append(f"math on a page without MathJax (math in a title?): {raw}")
-        failures += [f"raw TeX left in the text: {s!r}" for s in page.evaluate(_RAW_TEX_JS)]
-
-        # Images: all loaded.
-        failures += [f"image not loaded: {src}" for src in page.evaluate(_IMAGES_JS)]
-
-        # Widgets: the embedded state is rendered by the local widget manager.
-        widgets = page.evaluate(_WIDGETS_JS)
-        if widgets["views"] or page_rel == f"{WIDGET_PAGE}.html":
-            try:
-                page.wait_for_selector(".jupyter-widgets", timeout=RENDER_TIMEOUT_MS)
-            except Exception:
-                failures.append("widgets were not rendered")
-            widgets = page.evaluate(_WIDGETS_JS)
-            if page_rel == f"{WIDGET_PAGE}.html" and not widgets["sliders"]:
-                failures.append(f"no slider rendered on the widget page: {widgets}")
-            if widgets["errors"]:
-                failures.append(f"{widgets['errors']} widget(s) failed to display")
+        # Every control of the page's content does something: the only ones are the explorers'
+        # (mounted by gd_explorer.js); no inert widget (ipywidgets' static state) is left.
+        inert = page.evaluate(INERT_CONTROLS_JS)
+        failures += [f"control with no effect: {c}" for c in inert]
 
         # Links and anchors.
         hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
         live_ids = set(
             page.eval_on_selector_all("[id], a[name]", "els => els.map(e => e.id || e.name)")
         )
-        failures += _check_links(page_rel, hrefs, live_ids, origin)
+        failures += _check_links(page_rel, hrefs, live_ids, server.rstrip("/"))
 
-        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-        shot = SCREENSHOT_DIR / (page_rel.removesuffix(".html").replace("/", "__") + ".png")
-        page.screenshot(path=str(shot), full_page=True, animations="disabled")
+        # Accessibility: axe-core, injected as a script text (no request).
+        page.add_script_tag(content=axe_source)
+        violations = page.evaluate(AXE_JS)
+        metrics["axe"] = {v["id"]: [v["impact"], v["count"]] for v in violations}
+        failures += [
+            f"axe {v['impact']} {v['id']} ({v['count']}x, e.g. {v['targets']}): {v['help']}"
+            for v in violations
+            if v["impact"] in ("critical", "serious")
+        ]
+
+        # Layout at both widths, folded blocks unfolded.
+        page.evaluate(UNFOLD_JS)
+        for viewport in (DESKTOP, PHONE):
+            page.set_viewport_size(viewport)
+            page.wait_for_timeout(100)  # let the layout settle (media queries, sidebars)
+            problems = page.evaluate(LAYOUT_JS, LAYOUT_SLACK_PX)
+            metrics[f"layout_{viewport['width']}"] = problems
+            failures += [f"at {viewport['width']} px: {p}" for p in problems]
+            _screenshot(page, page_rel, viewport["width"])
     finally:
-        context.close()
+        watch.close()
+        report[page_rel] = metrics
     assert not failures, f"{page_rel}:\n  " + "\n  ".join(failures)
+
+
+# A loss readout has five decimals: it may differ from the stored value by half a unit of the
+# fifth decimal (rounding), never more.
+READOUT_TOL = 0.5e-5
+# The plots' SVG coordinates are written as floats; mapping them back to data units loses a
+# few ulps.
+SVG_TOL = 1e-6
+_LOSS = re.compile(r"loss (\d+\.\d{5})")
+
+
+def _explorer(page, with_grid: bool):
+    """The explorer root (with or without the loss map) and its JSON data."""
+    roots = page.locator(".gd-explorer[data-mounted]")
+    for i in range(roots.count()):
+        root = roots.nth(i)
+        if bool(root.locator(".gd-loss-plot").count()) == with_grid:
+            return root, json.loads(root.locator("script.gd-data").text_content())
+    raise AssertionError(f"no mounted explorer (with_grid={with_grid}) on the page")
+
+
+def _losses_shown(root) -> list[float]:
+    """Every loss the explorer shows: the readout and the plot titles."""
+    texts = [root.locator(".gd-readout").text_content()]
+    texts += root.locator(".gd-title").all_text_contents()
+    found = [float(m) for t in texts for m in _LOSS.findall(t)]
+    assert len(found) == len(texts), texts
+    return found
+
+
+def _to_data(root, plot_class: str):
+    """Maps SVG pixel coordinates of a plot back to data coordinates."""
+    svg = root.locator(f"svg.{plot_class}")
+    x0, x1 = map(float, svg.get_attribute("data-x-domain").split(","))
+    y0, y1 = map(float, svg.get_attribute("data-y-domain").split(","))
+    left, top, right, bottom = map(float, svg.get_attribute("data-box").split(","))
+
+    def to_data(px: float, py: float) -> tuple[float, float]:
+        return (
+            x0 + (px - left) / (right - left) * (x1 - x0),
+            y0 + (bottom - py) / (bottom - top) * (y1 - y0),
+        )
+
+    return svg, to_data
+
+
+def _check_weights_drawn(root, W: list[float], loss: float) -> None:
+    """Readout, titles, boundary line (and marker, if any) agree with W and its loss."""
+    for shown in _losses_shown(root):
+        assert abs(shown - loss) <= READOUT_TOL, (shown, loss)
+    svg, to_data = _to_data(root, "gd-data-plot")
+    line = svg.locator("line.gd-boundary")
+    for end in ("1", "2"):
+        x, y = to_data(float(line.get_attribute(f"x{end}")), float(line.get_attribute(f"y{end}")))
+        assert abs(W[0] * x + W[1] * y + W[2]) <= SVG_TOL * (1 + abs(W[0]) + abs(W[1])), (x, y, W)
+    if root.locator(".gd-loss-plot").count():
+        svg, to_data = _to_data(root, "gd-loss-plot")
+        marker = svg.locator("circle.gd-marker")
+        w1, w2 = to_data(float(marker.get_attribute("cx")), float(marker.get_attribute("cy")))
+        assert abs(w1 - W[0]) <= SVG_TOL and abs(w2 - W[1]) <= SVG_TOL, (w1, w2, W)
+
+
+def _drag_to_end(page, slider) -> None:
+    """Drag a range input's thumb with the mouse to its right end."""
+    slider.scroll_into_view_if_needed()
+    box = slider.bounding_box()
+    value = float(slider.input_value())
+    low, high = float(slider.get_attribute("min")), float(slider.get_attribute("max"))
+    thumb_x = box["x"] + box["width"] * (value - low) / (high - low)
+    page.mouse.move(thumb_x, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] + 20, box["y"] + box["height"] / 2, steps=8)
+    page.mouse.up()
+
+
+def test_explorer_moves(server, browser):
+    """The explorer's controls change the plots and the readouts, to the precomputed values."""
+    watch = PageWatch(browser, server, DESKTOP)
+    page = watch.page
+    try:
+        page.goto(f"{server}{EXPLORER_PAGE}.html", wait_until="load")
+        root, data = _explorer(page, with_grid=True)
+        grid = data["grid"]
+        n1, n2 = len(grid["w1"]), len(grid["w2"])
+        sliders = {name: root.locator(f'input[data-weight="{name}"]') for name in ("w1", "w2", "b")}
+        cells = root.locator(".gd-loss-plot rect[fill]")
+        fills_before = cells.evaluate_all("els => els.map(e => e.getAttribute('fill'))")
+
+        # Keyboard on w1 (to its lowest value), typed value on w2, mouse drag on b.
+        sliders["w1"].focus()
+        page.keyboard.press("Home")
+        sliders["w2"].fill("3")
+        _drag_to_end(page, sliders["b"])
+        i, j, k = (int(sliders[n].input_value()) for n in ("w1", "w2", "b"))
+        assert (i, j, k) == (0, 3, len(grid["b"]) - 1)
+        flat = (k * n2 + j) * n1 + i
+        W = [grid["w1"][i], grid["w2"][j], grid["b"][k]]
+        _check_weights_drawn(root, W, grid["loss"][flat])
+        assert "your weights: w = (−2.00, −0.50, 2.00)" in root.locator(".gd-readout").inner_text()
+        fills_after = cells.evaluate_all("els => els.map(e => e.getAttribute('fill'))")
+        assert fills_after != fills_before, "the loss map did not follow b"
+
+        # Gradient descent: another learning rate, then an epoch by keyboard.
+        path_index = next(n for n, p in enumerate(data["paths"]) if p["lr"] == 10.0)
+        root.locator("select").select_option(str(path_index))
+        epoch = root.locator("input[type=range]:not([data-weight])")
+        epoch.focus()
+        for _ in range(37):
+            page.keyboard.press("ArrowRight")
+        path = data["paths"][path_index]
+        assert int(epoch.input_value()) == 37
+        _check_weights_drawn(root, path["W"][37], path["loss"][37])
+        points = root.locator("polyline.gd-path").get_attribute("points").split()
+        assert len(points) == 38, "the drawn path should end at epoch 37"
+
+        # Play advances the epoch; Pause stops it.
+        root.locator("button.gd-play").click()
+        page.wait_for_function("el => +el.value > 37", arg=epoch.element_handle(), timeout=5000)
+        root.locator("button.gd-play").click()
+        t = int(epoch.input_value())
+        _check_weights_drawn(root, path["W"][t], path["loss"][t])
+
+        # The replay of the training run: the last frame shows the last epoch's weights.
+        replay, replay_data = _explorer(page, with_grid=False)
+        frames = replay_data["paths"][0]
+        frame_slider = replay.locator("input[type=range]")
+        _check_weights_drawn(replay, frames["W"][0], frames["loss"][0])
+        _drag_to_end(page, frame_slider)
+        last = len(frames["epochs"]) - 1
+        assert int(frame_slider.input_value()) == last
+        _check_weights_drawn(replay, frames["W"][last], frames["loss"][last])
+        assert f"epoch {frames['epochs'][last]}:" in replay.locator(".gd-readout").inner_text()
+    finally:
+        watch.close()
+    assert not watch.failures, watch.failures
+
+
+SUB_PATH = "/course/ex04/"
+
+
+def test_site_under_a_sub_path(browser):
+    """Served below a sub-path (as GitHub Pages serves a project site): the root redirects,
+    pages, math fonts, images, downloads and the search work, and nothing is asked of the
+    server's root."""
+    with serve(require_built_book(), prefix=SUB_PATH) as base:
+        watch = PageWatch(browser, base, DESKTOP)
+        page = watch.page
+        try:
+            page.goto(base, wait_until="load")
+            page.wait_for_url("**/book/intro.html", wait_until="load", timeout=RENDER_TIMEOUT_MS)
+            page.wait_for_load_state("networkidle")  # leaving earlier would abort its fonts
+            for rel in ("book/gradient_descent.html", "book/chain_rule.html"):
+                page.goto(base + rel, wait_until="load")
+                watch.check_math()
+                watch.check_images()
+                # The math's fonts come from the sub-path too (a font loads when first drawn).
+                page.wait_for_function(
+                    "() => Array.from(document.fonts).some("
+                    "f => f.family.startsWith('MJX') && f.status === 'loaded')",
+                    timeout=RENDER_TIMEOUT_MS,
+                )
+                hrefs = page.eval_on_selector_all(
+                    "a[href$='.ipynb'], a[href$='.zip']", "els => els.map(e => e.href)"
+                )
+                for href in hrefs:
+                    assert page.request.get(href).ok, href
+                # Let the page's font loads finish: leaving the page would abort them.
+                page.wait_for_load_state("networkidle")
+            assert page.locator(".gd-explorer[data-mounted]").count() == 0  # chain_rule
+            page.goto(base + "search.html?q=sigmoid", wait_until="load")
+            page.wait_for_selector("#search-results li", timeout=RENDER_TIMEOUT_MS)
+            results = page.eval_on_selector_all("#search-results li a", "a => a.map(e => e.href)")
+            assert results and all(r.startswith(base) for r in results), results
+            assert any("book/sigmoid.html" in r for r in results), results
+        finally:
+            watch.close()
+    assert not watch.failures, watch.failures

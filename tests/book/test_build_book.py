@@ -16,7 +16,16 @@ from pathlib import Path
 import pytest
 
 from tests.book._book import REPO_ROOT
-from tools.build_book import build_command, build_env, ensure_vendor, sync_static, vendor_dir
+from tests.book._html import read_page
+from tools.build_book import (
+    RELEASE_ARCHIVE,
+    build,
+    build_command,
+    build_env,
+    ensure_vendor,
+    sync_static,
+    vendor_dir,
+)
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -70,8 +79,10 @@ def _tiny_book(tmp_path: Path, page: str) -> Path:
     (root / "book" / "references_practice.bib").write_text("")
     for js in (REPO_ROOT / "book" / "_static").iterdir():
         shutil.copy(js, root / "book" / "_static" / js.name)
-    # The kernels import exercise_code from the book root; the npm files are shared.
-    (root / "exercise_code").symlink_to(REPO_ROOT / "exercise_code")
+    # The kernels import exercise_code from the book root, Sphinx our extension from tools/,
+    # the build zips release/ex04; the npm files are shared.
+    for name in ("exercise_code", "tools", "release"):
+        (root / name).symlink_to(REPO_ROOT / name)
     ensure_vendor(REPO_ROOT, quiet=True)
     (root / "_build").mkdir()
     (root / "_build" / ".vendor").symlink_to(vendor_dir(REPO_ROOT))
@@ -145,3 +156,24 @@ def test_a_broken_reference_fails_the_build(tmp_path):
     result = _build(_tiny_book(tmp_path, page))
     assert result.returncode != 0
     assert "eq:no-such-equation" in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_the_build_typesets_math_and_writes_the_downloads(tmp_path):
+    """tools.build_book.build on a one-page book: static math, icon subset, .ipynb, zip."""
+    root = _tiny_book(tmp_path, HEADER + GOOD_CELL)
+    assert build(root, quiet=True) == 0
+    html_dir = root / "_build" / "html"
+    page = (html_dir / "book" / "intro.html").read_text()
+    assert "<mjx-container" in page and "\\sigma" not in page  # TeX replaced by its rendering
+    loads = [url for _, url in read_page(html_dir / "book" / "intro.html").resources]
+    assert not [url for url in loads if "mathjax" in url.lower()], loads
+    assert "scripts/icons.js" in page and "fontawesome.js" not in page
+    assert (html_dir / "_sources" / "book" / "intro.ipynb").is_file()
+    assert 'href="../_sources/book/intro.ipynb"' in page  # the theme's download menu
+    assert (html_dir / RELEASE_ARCHIVE).is_file()
+    assert (html_dir / ".nojekyll").is_file()  # GitHub Pages must not run Jekyll
+    # A second build changes nothing (every step is idempotent).
+    before = {p: p.read_bytes() for p in html_dir.rglob("*.html")}
+    assert build(root, quiet=True) == 0
+    assert {p: p.read_bytes() for p in html_dir.rglob("*.html")} == before

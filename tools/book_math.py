@@ -1,0 +1,121 @@
+"""Typeset the book's math at build time: static MathJax CommonHTML in the html pages.
+
+Sphinx writes math as TeX between ``\\( \\)`` (inline, ``<span class="math ...">``) and
+``\\[ \\]`` (display, ``<div class="math ...">``, with the equation number in ``<span
+class="eqno">``) and loads MathJax (1.2 MB of JavaScript) to typeset it in the reader's browser.
+After the build, :func:`render_pages` typesets every formula with MathJax itself
+(``tools/mathjax_render.js`` on node, the npm package ``mathjax-full``), replaces the TeX with
+the result, puts the page's stylesheet (only the characters it uses) into its ``<head>`` and
+removes the MathJax script: the page shows its math without running any script, and loads only
+the few MathJax fonts it uses. Each formula keeps its MathML (visually hidden), which screen
+readers read and the browser's find-in-page searches; the book's search index is built from the
+sources and is not affected.
+
+A page that has been typeset holds no TeX any more, so only pages Sphinx (re)wrote are processed
+again; an unchanged rebuild costs nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+NODE_SCRIPT = Path(__file__).with_name("mathjax_render.js")
+# Where the fonts are served from, relative to the html root (copied by build_book).
+FONT_DIR = "_static/vendor/mathjax/woff-v2"
+
+_INLINE = re.compile(
+    r'(<span class="math notranslate nohighlight">)\\\((.*?)\\\)(</span>)', re.DOTALL
+)
+_DISPLAY = re.compile(
+    r'(<div class="[^"]*\bmath notranslate nohighlight"[^>]*>\s*'
+    r'(?:<span class="eqno">.*?</span>)?)\\\[(.*?)\\\](\s*</div>)',
+    re.DOTALL,
+)
+# What Sphinx and myst-nb put into <head> for MathJax: its configuration and its script.
+_MATHJAX_SCRIPTS = re.compile(
+    r"\s*<script>window\.MathJax = .*?</script>|\s*<script[^>]*src=\"[^\"]*mathjax[^\"]*\"[^>]*>"
+    r"\s*</script>",
+    re.DOTALL,
+)
+
+
+def needs_rendering(text: str) -> bool:
+    """True if the page still holds TeX or MathJax's script for the browser."""
+    return bool(_INLINE.search(text) or _DISPLAY.search(text) or _MATHJAX_SCRIPTS.search(text))
+
+
+def _formulas(text: str) -> list[dict]:
+    """The page's formulas in document order, as the node script wants them."""
+    found = [(m.start(), m.group(2), False) for m in _INLINE.finditer(text)]
+    found += [(m.start(), m.group(2), True) for m in _DISPLAY.finditer(text)]
+    return [{"tex": html.unescape(tex), "display": display} for _, tex, display in sorted(found)]
+
+
+def _replace(text: str, rendered: list[str]) -> str:
+    """Put the typeset formulas in place of the TeX, in document order."""
+    matches = sorted(
+        list(_INLINE.finditer(text)) + list(_DISPLAY.finditer(text)), key=lambda m: m.start()
+    )
+    assert len(matches) == len(rendered), (len(matches), len(rendered))
+    out, pos = [], 0
+    for match, markup in zip(matches, rendered, strict=True):
+        out += [text[pos : match.start()], match.group(1), markup, match.group(3)]
+        pos = match.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _minify_css(css: str) -> str:
+    css = re.sub(r"\s*\n\s*", "", css)
+    return re.sub(r"\s*([{};:,])\s*", r"\1", css)
+
+
+def _font_url(page: Path, html_dir: Path) -> str:
+    return os.path.relpath(html_dir / FONT_DIR, page.parent).replace(os.sep, "/")
+
+
+def render_pages(html_dir: Path, node_modules: Path) -> int:
+    """Typeset the math of every html page that still has TeX; returns how many pages changed."""
+    pages = [
+        p
+        for p in sorted(html_dir.rglob("*.html"))
+        if "_static" not in p.relative_to(html_dir).parts
+        and needs_rendering(p.read_text(encoding="utf-8"))
+    ]
+    if not pages:
+        return 0
+    node = shutil.which("node")
+    if node is None:
+        raise SystemExit("build_book: node is needed to typeset the math (apt-get install nodejs)")
+    texts = {p: p.read_text(encoding="utf-8") for p in pages}
+    request = {
+        "pages": [
+            {"id": str(p), "fontURL": _font_url(p, html_dir), "formulas": _formulas(texts[p])}
+            for p in pages
+        ]
+    }
+    result = subprocess.run(
+        [node, str(NODE_SCRIPT)],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, MATHJAX_MODULES=str(node_modules)),
+        check=False,
+    )
+    if result.returncode:
+        raise SystemExit(f"build_book: typesetting the math failed:\n{result.stderr}")
+    for page in json.loads(result.stdout)["pages"]:
+        path = Path(page["id"])
+        text = _replace(texts[path], page["html"])
+        text = _MATHJAX_SCRIPTS.sub("", text)
+        if page["html"]:
+            style = f'<style id="MJX-CHTML-styles">{_minify_css(page["css"])}</style>\n'
+            text = text.replace("</head>", style + "</head>", 1)
+        path.write_text(text, encoding="utf-8")
+    return len(pages)
