@@ -8,7 +8,7 @@ KERNEL_CONFIG := .venv/etc/ipython/ipython_kernel_config.py
 # INSTALLER=pip forces plain pip (slower, ~80 s); by default uv is used (~15 s).
 INSTALLER ?= uv
 
-.PHONY: all venv book release test lint format browser sandbox npm bench clean
+.PHONY: all venv book release test lint format browser sandbox postgres npm bench clean
 
 all: book release
 
@@ -64,6 +64,14 @@ sandbox:
 	command -v bwrap >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; }
 
+# Debian's PostgreSQL server for the tests of a PostgreSQL gradebook (tests/postgres.py starts
+# a throwaway one; nothing here starts or configures Debian's own cluster). Debian keeps
+# initdb and postgres in /usr/lib/postgresql/<version>/bin, off PATH.
+postgres:
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+	  { apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
 lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
@@ -74,7 +82,7 @@ format: venv
 
 # The book is built first: the browser test reads _build/html. release/ is *not*
 # regenerated here: a test regenerates it in a temporary folder and compares.
-test: lint book browser sandbox
+test: lint book browser sandbox postgres
 	.venv/bin/pytest
 
 bench: venv
