@@ -113,11 +113,20 @@ def _why_lost(workers, problems):
 
 
 def grade_parallel(
-    course, assignment, workers=2, extra_args=(), export=None, env=None, retries=2, log=print
+    course,
+    assignment,
+    workers=2,
+    extra_args=(),
+    export=None,
+    env=None,
+    retries=2,
+    keep_logs=False,
+    log=print,
 ):
     """Autograde every submitted student of ``assignment`` with ``workers`` processes.
 
     :param retries: how many more rounds grade the students a round lost.
+    :param keep_logs: keep the workers' logs (in ``.grade_parallel/``) after a clean run too.
     :return: a Result; see the module docstring for its status.
     """
     course = Path(course).resolve()
@@ -173,7 +182,7 @@ def grade_parallel(
         result.status = 1
     elif result.flags:
         result.status = 2
-    if result.status == 0:
+    if result.status == 0 and not keep_logs:
         shutil.rmtree(workdir)
     return result
 
@@ -209,6 +218,9 @@ def main(argv=None):
     parser.add_argument(
         "--retries", type=int, default=2, help="rounds that grade lost submissions again"
     )
+    parser.add_argument(
+        "--keep-logs", action="store_true", help=f"keep {WORKDIR}/ after a clean run too"
+    )
     argv = sys.argv[1:] if argv is None else list(argv)
     # Everything after "--" goes to nbgrader autograde unchanged.
     extra = argv[argv.index("--") + 1 :] if "--" in argv else []
@@ -220,6 +232,7 @@ def main(argv=None):
         extra,
         export=args.export,
         retries=args.retries,
+        keep_logs=args.keep_logs,
     )
     return result.status
 
