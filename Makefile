@@ -85,9 +85,10 @@ format: venv
 test: lint book browser sandbox postgres
 	.venv/bin/pytest
 
-bench: venv
+bench: venv sandbox postgres
 	$(PY) benchmarks/bench_solver.py
 	$(PY) benchmarks/bench_book_build.py
+	$(PY) benchmarks/bench_startup.py
 	$(PY) benchmarks/bench_autograde.py
 
 clean:
