@@ -136,8 +136,14 @@ def grade_parallel(
     if not students:
         log(f"no submissions in {course / 'submitted'}/*/{assignment}")
         return Result(0, [])
-    if gradebook.is_sqlite(db_url) and not Path(gradebook.sqlite_file(db_url)).exists():
-        raise SystemExit(f"{db_url} not found: run `nbgrader generate_assignment` first.")
+    sqlite_missing = (
+        gradebook.is_sqlite(db_url) and not Path(gradebook.sqlite_file(db_url)).exists()
+    )
+    if sqlite_missing or not grading_check.has_assignment(db_url, assignment):
+        raise SystemExit(
+            f"{assignment} is not in the gradebook {gradebook.redacted(db_url)}: run "
+            f"`nbgrader generate_assignment {assignment}` first."
+        )
     workdir = course / WORKDIR
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir()

@@ -17,6 +17,18 @@ _ERROR = re.compile(r"There was an error processing assignment: (\S+)")
 _LOG_LINE = re.compile(r"\[\w+ \| (DEBUG|INFO|WARNING|ERROR|CRITICAL)\]")
 
 
+def has_assignment(db_url: str, assignment: str) -> bool:
+    """True if the gradebook knows ``assignment`` (``nbgrader generate_assignment`` ran)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url) as gb:
+        try:
+            gb.find_assignment(assignment)
+        except MissingEntry:
+            return False
+    return True
+
+
 def missing(course: Path, db_url: str, assignment: str, students: list[str]) -> dict[str, str]:
     """{student: what is missing} for every student of ``students`` without a whole grade."""
     from nbgrader.api import Gradebook, MissingEntry

@@ -10,10 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from nbgrader.api import Gradebook
 
 from tools import generate_release, grade_parallel
 from tools.course import ASSIGNMENT
 from tools.generate_release import copy_course
+from tools.nbgrader_env import nbgrader_env
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = os.path.dirname(sys.executable)
@@ -56,11 +58,20 @@ def test_generate_release_starts_nbgrader_right(started, tmp_path):
     assert_nbgrader_started_right(started, "generate_assignment", ASSIGNMENT)
 
 
-def test_grade_parallel_starts_nbgrader_right(started, tmp_path):
+@pytest.fixture
+def course_to_grade(tmp_path, monkeypatch):
+    """A folder with a submission and a gradebook that knows the assignment, nothing else
+    (made before the spy: a new gradebook runs nbgrader's ``alembic`` from PATH)."""
+    monkeypatch.setenv("PATH", nbgrader_env()["PATH"])
     (tmp_path / "submitted" / "alice" / ASSIGNMENT).mkdir(parents=True)
-    (tmp_path / "gradebook.db").touch()  # an empty SQLite database
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
+        gb.add_assignment(ASSIGNMENT)
+    return tmp_path
+
+
+def test_grade_parallel_starts_nbgrader_right(course_to_grade, started):
     with pytest.raises(Started):
-        grade_parallel.grade_parallel(tmp_path, ASSIGNMENT, workers=2, log=lambda _: None)
+        grade_parallel.grade_parallel(course_to_grade, ASSIGNMENT, workers=2, log=lambda _: None)
     assert_nbgrader_started_right(started, "autograde", ASSIGNMENT)
 
 
@@ -71,16 +82,14 @@ def _benchmark(name):
     return module
 
 
-def test_the_autograde_benchmark_starts_nbgrader_right(started, tmp_path):
+def test_the_autograde_benchmark_starts_nbgrader_right(course_to_grade, started, tmp_path):
     bench = _benchmark("bench_autograde")
     with pytest.raises(Started):
-        bench.make_course(tmp_path / "course", 1, dict(os.environ))
+        bench.make_course(tmp_path / "new", 1, dict(os.environ))
     assert_nbgrader_started_right(started, "generate_assignment", ASSIGNMENT)
     started.clear()
-    (tmp_path / "graded" / "submitted" / "alice" / ASSIGNMENT).mkdir(parents=True)
-    (tmp_path / "graded" / "gradebook.db").touch()
     with pytest.raises(Started):
-        bench.grade_run(tmp_path / "graded", 1, dict(os.environ))
+        bench.grade_run(course_to_grade, 1, dict(os.environ))
     assert_nbgrader_started_right(started, "autograde", ASSIGNMENT)
 
 
