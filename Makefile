@@ -44,9 +44,10 @@ release: venv
 	$(PY) -m tools.generate_release
 
 # Debian's Chromium for the browser tests (never a browser that a tool downloads itself).
-browser:
+browser: venv npm
 	command -v chromium >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	$(PY) -c "from tools.build_book import ensure_test_vendor; ensure_test_vendor()"
 
 # Debian's bubblewrap: grading runs every student process in it (tools/grader/sandbox.py) and
 # refuses to grade without it. prlimit and setpriv come with util-linux (always installed).
