@@ -5,9 +5,10 @@ student's four files and the course's other files:
 
     python -s -E -m exercise_code.grading.probe RESULTS_FD STACKS_FD
 
-It first writes ``{"ready": true}``, then reads one case per line on stdin (JSON: the case and its time limit in seconds), runs that
-part's probe, and writes one line of JSON, ``{"id": ..., "outputs": ...}``, to the file
-descriptor RESULTS_FD before it reads the next case. If a case runs too long, the faulthandler
+It first writes ``{"ready": true}``, then reads one case per line on stdin (JSON: the case
+and its time limit in seconds), runs that part's probe, and writes one line of JSON,
+``{"id": ..., "outputs": ...}``, to the file descriptor RESULTS_FD before it reads the next
+case. If a case runs too long, the faulthandler
 writes the Python stack to STACKS_FD just before the grader ends this process (the grader
 reads the student's line from it). stdout and stderr are the student's: the grader ignores them.
 

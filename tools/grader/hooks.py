@@ -7,7 +7,8 @@
   wrong.
 - ``feedback_hook`` (after ``generate_feedback``): keep only the HTML. nbgrader also copies
   the autograded folder's files into the feedback; a student needs none of them (they have
-  their own), and only this guarantees that no file of the course's ever reaches them.
+  their own), and only this guarantees that no file of the course's ever reaches them. Then
+  the HTML is made to read well offline (``feedback.py``).
 """
 
 import logging
@@ -16,6 +17,7 @@ import shutil
 
 from tools import strip_solutions
 
+from . import feedback
 from .oracles import ROOT
 
 
@@ -34,9 +36,11 @@ def release_hook(assignment, student, notebooks):
 
 
 def feedback_hook(assignment, student, notebooks):
-    """Remove every file but the notebooks' HTML from the feedback just generated."""
+    """Keep only the notebooks' HTML in the feedback just generated, and make it read well
+    offline (static math, no remote script, wrapped messages: ``feedback.finish``)."""
     log = logging.getLogger("nbgrader.feedback_hook")
     keep = {f"{os.path.splitext(os.path.basename(nb))[0]}.html" for nb in notebooks}
+    pages = []
     for notebook in notebooks:
         # feedback/<student>/<assignment>/: the folder of the notebook's HTML.
         parts = os.path.normpath(notebook).split(os.sep)
@@ -53,3 +57,6 @@ def feedback_hook(assignment, student, notebooks):
                 path = os.path.join(dirpath, name)
                 if not os.listdir(path):
                     os.rmdir(path)
+        pages += [os.path.join(folder, name) for name in sorted(keep)]
+    formulas = feedback.finish([p for p in pages if os.path.isfile(p)], ROOT)
+    log.info("feedback typeset: %d formulas in %d pages", formulas, len(pages))

@@ -22,6 +22,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
 from . import oracles, trusted
 from .kernel import SandboxedKernelManager
+from .oracles import reference
 
 RELEASE = os.path.join(oracles.ROOT, "release")
 
@@ -110,6 +111,10 @@ class SandboxedExecute(Execute):
             return nb, resources
 
 
+def wrap(text):
+    return reference().grading.engine.wrap(text)
+
+
 def _stream(text, name="stdout"):
     return NotebookNode(output_type="stream", name=name, text=text + "\n")
 
@@ -119,7 +124,7 @@ def _error(text):
         output_type="error",
         ename="GradingFailure",
         evalue=text,
-        traceback=[f"\x1b[0;31mGradingFailure\x1b[0m: {text}"],
+        traceback=[f"\x1b[0;31mGradingFailure\x1b[0m: {wrap(text)}"],
     )
 
 
@@ -146,7 +151,8 @@ class TrustedVerdicts(NbGraderPreprocessor):
             )
             if said_passed and verdict.visible_failed:
                 disagree.append(part)
-            cell.outputs = [_stream(verdict.text) if verdict.passed else _error(verdict.text)]
+            text = verdict.text
+            cell.outputs = [_stream(wrap(text)) if verdict.passed else _error(text)]
         if disagree:
             self._flag(resources, disagree)
         resources.setdefault("nbgrader", {})["trusted_verdicts"] = {

@@ -17,6 +17,7 @@ against expectations computed from the reference, for the visible and the hidden
 import contextlib
 import math
 import os
+import textwrap
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -42,12 +43,18 @@ class GradingFailure(AssertionError):
     """A check failed; the message says which part and why."""
 
     def _render_traceback_(self):
-        """What IPython shows instead of a traceback: the message alone.
+        """What IPython shows instead of a traceback: the message alone, wrapped.
 
         A traceback would show the grading code around the failing call; the message already
-        names the part, the mistake and the line of the student's code.
+        names the part, the mistake and the line of the student's code. Its lines are wrapped
+        so that narrow views (nbgrader's Validate dialog) show all of it.
         """
-        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {wrap(str(self))}"]
+
+
+def wrap(text, width=88):
+    """``text`` with line breaks at spaces, so that no line is much longer than ``width``."""
+    return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
 
 
 class PlainDataError(ValueError):
@@ -317,7 +324,7 @@ def error_text(case, what, record, fp_hint=""):
         where = f" (in {file}, line {record['line']}: {record.get('source') or ''})"
     ctx = _context(case)
     if kind == "not_implemented":
-        return f"{what}: {MISTAKES['not_implemented']}"
+        return f"{what}: {MISTAKES['not_implemented']}{where}"
     if kind == "interrupted":
         return f"{what} {MISTAKES['interrupted']}{where}{ctx}."
     if kind == "timeout":
