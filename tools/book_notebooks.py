@@ -18,7 +18,6 @@ import jupytext
 import nbformat
 from sphinx.application import Sphinx
 
-
 # Pages whose code reads the course repository itself (nbgrader_config.py, tools/): a
 # downloaded notebook cannot carry it, so they are offered as pages only.
 COURSE_PAGES = {"instructors"}
