@@ -5,9 +5,10 @@
   on failure the hook deletes the whole release folder (no solution can ship);
   ``python -m tools.generate_release`` re-verifies every file and exits non-zero if anything is
   wrong.
-- ``feedback_hook`` (after ``generate_feedback``): keep only the HTML. nbgrader also copies
-  the autograded folder's files into the feedback; a student needs none of them (they have
-  their own), and only this guarantees that no file of the course's ever reaches them.
+- ``feedback_hook`` (after ``generate_feedback``): keep only the HTML (and nbgrader's two
+  bookkeeping files that ``release_feedback`` reads). nbgrader also copies the autograded
+  folder's files into the feedback; a student needs none of them (they have their own), and
+  only this guarantees that no file of the course's ever reaches them.
 """
 
 import logging
@@ -17,6 +18,7 @@ import shutil
 from tools import strip_solutions
 
 from .oracles import ROOT
+from .preprocessors import NBGRADER_BOOKKEEPING
 
 
 def release_hook(assignment, student, notebooks):
@@ -34,9 +36,11 @@ def release_hook(assignment, student, notebooks):
 
 
 def feedback_hook(assignment, student, notebooks):
-    """Remove every file but the notebooks' HTML from the feedback just generated."""
+    """Remove every file but the notebooks' HTML (and nbgrader's ``NBGRADER_BOOKKEEPING``,
+    which come from the student's own submission) from the feedback just generated."""
     log = logging.getLogger("nbgrader.feedback_hook")
     keep = {f"{os.path.splitext(os.path.basename(nb))[0]}.html" for nb in notebooks}
+    keep.update(NBGRADER_BOOKKEEPING)
     for notebook in notebooks:
         # feedback/<student>/<assignment>/: the folder of the notebook's HTML.
         parts = os.path.normpath(notebook).split(os.sep)
