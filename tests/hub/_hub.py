@@ -20,10 +20,10 @@ from pathlib import Path
 import psutil
 import requests
 
-from tools.nbgrader_env import nbgrader_env
-
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "tools" / "hub" / "jupyterhub_config.py"
+JUPYTERHUB = Path(sys.executable).parent / "jupyterhub"
+SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 PROXY = ROOT / "_build" / ".vendor" / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
 # Generous bounds for a loaded 2-core machine; the usual times are a few seconds.
 START_TIMEOUT = 120
@@ -69,12 +69,11 @@ class Hub:
 
     def start(self):
         """Start the hub and wait until its API answers. Returns the seconds it took."""
-        env = nbgrader_env()
-        env["COURSE_HUB_DIR"] = str(self.folder)
+        # As an instructor starts it from a plain shell (no venv on PATH): the config itself
+        # must give the servers the course's Python and tools.
+        env = {**os.environ, "PATH": SYSTEM_PATH, "COURSE_HUB_DIR": str(self.folder)}
         command = [
-            sys.executable,
-            "-m",
-            "jupyterhub",
+            JUPYTERHUB,
             "-f",
             str(CONFIG),
             f"--JupyterHub.bind_url={self.url}",

@@ -9,6 +9,7 @@ every part, student2 only BCE.forward: each must get exactly their own score and
 and see nothing of the other's. At the end the hub stops with every process it started.
 """
 
+import json
 import re
 import shutil
 import time
@@ -32,6 +33,7 @@ WORK = {
     "student2": {LOSS: solved(LOSS, {"BCE.forward"})},
 }
 EXPECTED_SCORE = {"student1": sum(POINTS.values()), "student2": POINTS["bce_forward"]}
+STUDENTS_DISABLED = {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"}
 FEEDBACK_SCORE = re.compile(rf"{NOTEBOOK} \(Score: ([\d.]+) / ([\d.]+)\)")
 
 
@@ -100,6 +102,16 @@ def read_file(user, path):
     return response.json()["content"]
 
 
+def disabled_lab_extensions(user):
+    """The JupyterLab extensions switched off in the user's /lab page (its page config)."""
+    html = user.server("GET", "/lab").text
+    match = re.search(
+        r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', html, re.S
+    )
+    assert match, f"{user.name}: no page config in /lab"
+    return set(json.loads(match.group(1))["disabledExtensions"])
+
+
 def submission_entry(listing):
     """The one 'submitted' entry of ex04 in a student's assignment list."""
     [entry] = [a for a in listing if a["status"] == "submitted"]
@@ -122,10 +134,13 @@ def test_release_fetch_submit_grade_feedback_on_jupyterhub(hub):
     steps("3 servers start", start_servers)
     hub.remember_processes()
 
-    # Roles: the formgrader is the instructor's only; nobody reaches another's server.
+    # Roles: the formgrader is the instructor's only (its API and its menu); nobody reaches
+    # another's server.
     assert instructor.server("GET", "/formgrader/api/status").status_code == 200
+    assert not disabled_lab_extensions(instructor) & STUDENTS_DISABLED
     for student in students:
         assert student.server("GET", "/formgrader/api/status").status_code == 404
+        assert disabled_lab_extensions(student) >= STUDENTS_DISABLED
     assert students[0].server("GET", "/api/contents", owner=STUDENTS[1]).status_code == 403
     assert students[1].server("GET", "/api/contents", owner=STUDENTS[0]).status_code == 403
 

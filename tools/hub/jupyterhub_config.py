@@ -17,6 +17,7 @@ What holds in every deployment:
 """
 
 import os
+import sys
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
@@ -64,11 +65,19 @@ c.JupyterHub.load_groups = {
 # (both on PyPI), with the exchange mounted at the same path everywhere.
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = os.path.join(HUB_DIR, "homes", "{username}")
-c.Spawner.default_url = "/lab"
+# The trial's servers run the hub's own Python (the course's .venv), with its bin/ first on
+# PATH (nbgrader runs `alembic` from there) and no PYTHONPATH (a kernel must import the
+# exercise_code beside its notebook, never the repository's), however the hub was started.
+c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
+c.Spawner.env_keep = ["LANG", "LC_ALL"]
 # Jupyter refuses to run as root unless told; the trial's servers run as the hub's OS user,
 # which may be root (in a container). Real per-user accounts are never root.
 c.Spawner.args = ["--allow-root"] if os.geteuid() == 0 else []
+c.Spawner.default_url = "/lab"
 c.Spawner.environment = {
+    "PATH": os.pathsep.join(
+        [os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]
+    ),
     "NBGRADER_EXCHANGE": EXCHANGE,
     # Jupyter and nbgrader read the role's settings from here (after the user's own ~/.jupyter).
     "JUPYTER_CONFIG_PATH": os.path.join(HERE, "students"),
