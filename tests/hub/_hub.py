@@ -167,16 +167,15 @@ class User:
         )
 
     def start_server(self):
-        """Ask the hub for this user's server (it answers before the server is up)."""
+        """Start this user's server and wait until it is ready (the hub answers 201 when it
+        is, or 202 after 10 s while it is still starting)."""
         response = self.hub_api("POST", f"/users/{self.name}/server")
         assert response.status_code in (201, 202), response.text
+        wait_until(self.server_ready, START_TIMEOUT, f"{self.name}'s server")
 
     def server_ready(self):
         model = self.hub_api("GET", f"/users/{self.name}").json()
         return model["servers"].get("", {}).get("ready", False)
-
-    def wait_for_server(self):
-        wait_until(self.server_ready, START_TIMEOUT, f"{self.name}'s server")
 
     def stop_server(self):
         response = self.hub_api("DELETE", f"/users/{self.name}/server")
