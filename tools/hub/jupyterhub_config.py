@@ -61,8 +61,8 @@ c.JupyterHub.load_groups = {
 
 # --- every user's server ------------------------------------------------------------------
 # REAL DEPLOYMENT: one OS account or one container per user, so that nobody can read another
-# student's files or the instructor's gradebook: "systemdspawner" or "dockerspawner"
-# (both on PyPI), with the exchange mounted at the same path everywhere.
+# student's files or the instructor's gradebook: "systemdspawner" (PyPI:
+# jupyterhub-systemdspawner) or "dockerspawner", with the exchange at the same path everywhere.
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = os.path.join(HUB_DIR, "homes", "{username}")
 # The trial's servers run the hub's own Python (the course's .venv), with its bin/ first on
