@@ -25,6 +25,11 @@ from .kernel import SandboxedKernelManager
 from .oracles import reference
 
 RELEASE = os.path.join(oracles.ROOT, "release")
+# nbgrader's own files in a submission (written by `nbgrader submit`, top level): the time of
+# submission, and the secret the name of the student's feedback in the exchange derives from
+# (`nbgrader release_feedback` reads both from the feedback folder). Plain text that no
+# kernel imports; kept through grading.
+NBGRADER_BOOKKEEPING = ("timestamp.txt", "submission_secret.txt")
 
 
 def _release_files(assignment):
@@ -54,7 +59,8 @@ class RestoreNotebook(NbGraderPreprocessor):
 
 
 class RemoveAddedFiles(NbGraderPreprocessor):
-    """Delete the files a submission added to the released ones (and every symbolic link).
+    """Delete the files a submission added to the released ones (and every symbolic link),
+    but nbgrader's ``NBGRADER_BOOKKEEPING``.
 
     They could shadow a module the kernel imports (a ``numpy.py`` beside the notebook) and are
     never graded; the submitted folder keeps them for a person to read.
@@ -62,7 +68,7 @@ class RemoveAddedFiles(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         folder = resources["metadata"]["path"]
-        allowed = _release_files(resources["nbgrader"]["assignment"])
+        allowed = _release_files(resources["nbgrader"]["assignment"]) | set(NBGRADER_BOOKKEEPING)
         for dirpath, dirnames, filenames in os.walk(folder, topdown=False):
             for name in filenames + dirnames:
                 path = os.path.join(dirpath, name)
