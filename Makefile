@@ -9,7 +9,7 @@ KERNEL_CONFIG := .venv/etc/ipython/ipython_kernel_config.py
 # INSTALLER=pip forces plain pip (slower, ~80 s); by default uv is used (~15 s).
 INSTALLER ?= uv
 
-.PHONY: all venv book release hub test lint format browser sandbox npm bench clean
+.PHONY: all venv book release hub test lint format browser sandbox npm bench screenshots clean
 
 all: book release hub
 
@@ -81,6 +81,17 @@ format: venv
 # regenerated here: a test regenerates it in a temporary folder and compares.
 test: lint book browser sandbox hub
 	.venv/bin/pytest
+
+# The screenshots of the instructors' page: the browser tour of the formgrader and the
+# Assignments tab in a real JupyterLab (tools/formgrader_tour.py), run by its test; they are
+# copied into book/images/formgrader only when every assertion of the tour passed.
+TOUR_TMP := _build/tour
+SCREENSHOTS := book/images/formgrader
+screenshots: venv npm browser sandbox
+	rm -rf $(TOUR_TMP)
+	.venv/bin/pytest tests/nbgrader/test_formgrader_tour.py --basetemp=$(TOUR_TMP)
+	rm -rf $(SCREENSHOTS) && mkdir -p $(SCREENSHOTS)
+	cp $(TOUR_TMP)/tour/screenshots/*.png $(SCREENSHOTS)/
 
 bench: venv
 	$(PY) benchmarks/bench_solver.py
