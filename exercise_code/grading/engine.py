@@ -49,12 +49,18 @@ class GradingFailure(AssertionError):
         names the part, the mistake and the line of the student's code. Its lines are wrapped
         so that narrow views (nbgrader's Validate dialog) show all of it.
         """
-        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {wrap(str(self))}"]
+        return [traceback_text(str(self))]
 
 
 def wrap(text, width=88):
     """``text`` with line breaks at spaces, so that no line is much longer than ``width``."""
     return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
+
+
+def traceback_text(message):
+    """How a failure shows in a cell: 'GradingFailure: message' (the name in red), wrapped."""
+    name = GradingFailure.__name__
+    return wrap(f"{name}: {message}").replace(name, f"\x1b[0;31m{name}\x1b[0m", 1)
 
 
 class PlainDataError(ValueError):

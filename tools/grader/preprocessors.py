@@ -130,7 +130,7 @@ def _error(text):
         output_type="error",
         ename="GradingFailure",
         evalue=text,
-        traceback=[f"\x1b[0;31mGradingFailure\x1b[0m: {wrap(text)}"],
+        traceback=[reference().grading.engine.traceback_text(text)],
     )
 
 
