@@ -3,14 +3,14 @@
 The probe trains a fresh ``Classifier(num_features=2)`` on the breast-cancer training split
 with the student's ``Solver``, ``BCE`` and ``Optimizer`` at the course's ``LEARNING_RATE``
 for ``NUM_EPOCHS``, and reports the final weights and the training loss of the last epoch.
-Expectation: ``final_loss`` of the reference, and (when grading) the test accuracy of the
-student's weights, computed by the grader. In the notebook the accuracy is the student's own
-``model.predict`` on the test split.
+Expectation: ``final_loss`` of the reference, and (when grading) the test accuracy and the
+training loss (``loss_of_W``) of the student's weights, computed by the grader. In the
+notebook the accuracy is the student's own ``model.predict`` on the test split.
 """
 
 import numpy as np
 
-from .engine import Part, as_array, error_text, fail, is_error, run, value_of
+from .engine import Part, a, as_array, error_text, fail, is_error, run, value_of
 from .messages import MISTAKES
 
 FILE = "exercise_code/solver.py"
@@ -81,9 +81,29 @@ def judge_training(case, outputs, expected):
     ):
         fail(
             case,
-            f"{MISTAKES['training_loss']}: final training loss {final!r}, expected "
+            f"{MISTAKES['training_loss']}: final training loss {_described(final)}, expected "
             f"{reference:.6f} (within {100 * LOSS_RTOL:g} %) after the course's number of epochs.",
         )
+    # When graded: the loss of the trained weights, computed by the grader (the history is
+    # the student's code's to write), must be at the minimum too.
+    if "loss_of_W" in expected and not abs(expected["loss_of_W"] - reference) <= (
+        LOSS_RTOL * reference
+    ):
+        fail(
+            case,
+            f"{MISTAKES['training_loss']}: the training loss of the trained model.W is "
+            f"{expected['loss_of_W']:.6f}, expected {reference:.6f} (within "
+            f"{100 * LOSS_RTOL:g} %).",
+        )
+
+
+def _described(value):
+    """A reported value for a message: the number, or what it is instead."""
+    if isinstance(value, dict) and "object" in value:
+        return a(value["object"])
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return repr(value)
 
 
 TRAINED_ACCURACY = Part("trained_accuracy", "training", FILE, probe_training, judge_training)

@@ -5,11 +5,14 @@ learns from a failure (the mistake and their own line; nothing of a hidden case)
 copes with code that does not finish.
 """
 
+import json
+
 import pytest
 
 from exercise_code.grading import PARTS
 from exercise_code.grading.messages import MISTAKES
-from tests.submissions import CLASSIFIER, LOSS, changed, everything, make_submission
+from tests.submissions import CLASSIFIER, LOSS, ROOT, changed, everything, make_submission
+from tools.course import ASSIGNMENT, NOTEBOOK
 from tools.grader import cases, trusted
 
 
@@ -112,3 +115,11 @@ def test_the_probe_is_sent_inputs_only(case):
     """What crosses into the student's process: the case's inputs and what it is about."""
     assert set(case.to_plain()) == {"part", "name", "about", "inputs", "hidden"}
     assert not {"expected", "mistakes"} & set(case.inputs)
+
+
+def test_the_notebook_states_the_time_limits():
+    """What the student reads is what the grader allows (per test, and for training)."""
+    notebook = json.loads((ROOT / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_text())
+    intro = "".join(notebook["cells"][0]["source"]).replace("\n", " ")
+    assert f"each test may take at most {trusted.CASE_SECONDS:g} seconds" in intro
+    assert f"the training at most {trusted.TRAINING_SECONDS:g} seconds" in intro

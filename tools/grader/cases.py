@@ -97,7 +97,12 @@ def hidden():
 
 
 def every_case(parts=None):
-    """Visible then hidden cases, part by part in the notebook's order."""
+    """Every visible case, then every hidden case, each part by part in the notebook's order.
+
+    No visible case runs after a hidden one: the message of a failed visible case shows what
+    the student's code said (its exception's text, its values), and code that has seen a
+    hidden input could say that input there.
+    """
     order = [c.part for c in visible()]
     cases = [c for c in visible() + hidden() if parts is None or c.part in parts]
-    return sorted(cases, key=lambda c: (order.index(c.part), c.hidden))
+    return sorted(cases, key=lambda c: (c.hidden, order.index(c.part)))

@@ -22,6 +22,7 @@ from .engine import (
     is_error,
     name_mistake,
     run,
+    shown,
     summary,
     value_of,
 )
@@ -156,9 +157,9 @@ def judge_backward(case, outputs, expected):
     reference = np.asarray(options[0], dtype=np.float64)
     n, d = expected["num_samples"], len(reference) - 1
     if dW.ndim == 2 and dW.shape[0] == n and n != d + 1:
-        fail(case, f"{what} {MISTAKES['backward_per_sample']} (got {dW.shape}).")
+        fail(case, f"{what} {MISTAKES['backward_per_sample']}{shown(case, f' (got {dW.shape})')}.")
     if dW.size == d and close(dW.reshape(d, 1), reference[:-1]):
-        fail(case, f"{what} {MISTAKES['backward_no_bias']} (got {dW.shape}).")
+        fail(case, f"{what} {MISTAKES['backward_no_bias']}{shown(case, f' (got {dW.shape})')}.")
     if (
         dW.shape == reference.shape
         and close(dW[:-1], reference[:-1])
