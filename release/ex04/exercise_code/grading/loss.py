@@ -14,6 +14,7 @@ import numpy as np
 
 from .engine import (
     Part,
+    _context,
     array_input,
     as_array,
     close,
@@ -78,18 +79,30 @@ def judge_forward(case, outputs, expected):
             )
         as_array(case, what, mean)
     mean = as_array(case, what, mean)
-    if "certain_wrong" in expected and not np.all(np.isfinite(mean)):
+    certain = "certain_wrong" in expected
+    if certain and not np.all(np.isfinite(mean)):
         fail(case, f"{what} {MISTAKES['bce_forward_edge']}.")
-    compare(case, f"the mean loss {what}", mean, expected["mean"], expected["mistakes"])
+    if not certain:
+        compare(case, f"the mean loss {what}", mean, expected["mean"], expected["mistakes"])
 
     what_i = "BCE().forward(y_out, y_truth, individual_losses=True)"
     individual = value_of(case, what_i, outputs, "individual", EDGE_HINT)
     if isinstance(individual, (int, float)) or np.ndim(individual) == 0:
         fail(case, f"{what_i}: {MISTAKES['bce_forward_individual']}, got one number.")
     individual = as_array(case, what_i, individual)
-    if "certain_wrong" in expected:
-        _judge_certain(case, what_i, individual, expected)
-    compare(case, f"the per-sample losses {what_i}", individual, expected["individual"])
+    if not certain:
+        compare(case, f"the per-sample losses {what_i}", individual, expected["individual"])
+        return
+    _judge_certain(case, what_i, individual, expected)
+    # A certain and wrong prediction's loss depends on the floor the student chose, and so
+    # does the mean: it is the mean of their own per-sample losses, judged just above.
+    if not close(mean, np.mean(individual)):
+        fail(
+            case,
+            f"the mean loss {what} is not the mean of the per-sample losses"
+            f"{shown(case, f' (got {float(mean):.6g}, their mean is {np.mean(individual):.6g})')}"
+            f"{_context(case)}.",
+        )
 
 
 def _name_log_of_labels(case, what, outputs, expected):
@@ -131,7 +144,7 @@ def _judge_certain(case, what, individual, expected):
         )
     # Elsewhere the usual comparison applies: the loss of a certain wrong prediction depends
     # on the floor chosen, the others do not.
-    exact = np.where(wrong, individual, np.asarray(expected["individual"]))
+    exact = np.where(wrong, np.asarray(expected["individual"]), individual)
     if not close(exact, expected["individual"]):
         fail(
             case,
