@@ -375,6 +375,14 @@ def methods():
         )
         out.append((f"classifier-{name}", "classifier_forward", {CLASSIFIER: text}))
         out.append((f"classifier-{name}", "classifier_backward", {CLASSIFIER: text}))
+    # A forward that raises: backward is tested on the cache each convention keeps.
+    for name in ("slides_concatenate", "cache_X_s_self_sigmoid", "hstack_cache_X1_z"):
+        _, backward, skeleton = CLASSIFIER_PAIRS[name]
+        raising = "raise ValueError('my forward is not finished')"
+        text = written(
+            CLASSIFIER, {"Classifier.forward": raising, "Classifier.backward": backward}, skeleton
+        )
+        out.append((f"forward_raises-{name}", "classifier_backward", {CLASSIFIER: text}))
     for name in OPTIMIZER_STEP:
         out.append((f"optimizer-{name}", "optimizer_step", {OPTIMIZER: _optimizer(name)}))
     for name, code in SOLVER_STEP.items():
