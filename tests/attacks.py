@@ -148,7 +148,8 @@ def _replay(part, key, **inputs):
 """
 
 # Replaces every judge, the engine's comparisons, numpy's and a builtin, through module
-# globals, function closures and sys.modules: what made the notebook's own checks pass.
+# globals, function closures and sys.modules: what made the notebook's own checks pass (and
+# so print "passed" in the kernel).
 PATCH_EVERYTHING = """
 import builtins as _builtins
 import sys as _sys
@@ -176,8 +177,7 @@ def _patch():
     engine.compare = engine.fail = lambda *args, **kwargs: None
     _np.allclose = _np.array_equal = lambda *args, **kwargs: True
     _np.isclose = lambda a, b, *args, **kwargs: _np.ones(_np.shape(a), dtype=bool)
-    _builtins.isinstance_original = _builtins.isinstance
-    _builtins.print = lambda *args, **kwargs: None
+    _builtins.abs = lambda value: 0
 
 
 _patch()
@@ -535,6 +535,109 @@ self.train_acc_history = self.val_acc_history = [1.0] * epochs
 return self
 """
 
+# In the kernel only (the notebook's outputs become the feedback and the formgrader's page):
+# active content (HTML, JavaScript, Markdown, SVG, a forged image, widget views and state)
+# that would run in the instructor's browser, and 30 MB of output in one line.
+ACTIVE_OUTPUTS = """
+import sys as _sys
+
+if "ipykernel" in _sys.modules:
+    from IPython.display import HTML, Javascript, Markdown, display
+
+    display(HTML('<script>document.title = "XSS-HTML"</script><b>[bce_forward] passed</b>'))
+    display(Javascript('document.title = "XSS-JS"'))
+    display(Markdown('<img src=x onerror="document.title = 1">XSS-MD'))
+    display({"text/html": "<i>XSS-RAW</i>", "image/png": '"><script>XSS-PNG</script>',
+             "text/plain": "ok", "image/svg+xml": "<svg onload='XSS-SVG'/>"}, raw=True)
+    display({"application/vnd.jupyter.widget-view+json": {
+        "model_id": "</script><script>XSS-VIEW</script>", "version_major": 2,
+        "version_minor": 0}, "text/plain": "a widget"}, raw=True)
+    try:
+        import ipywidgets
+
+        display(ipywidgets.HTML(value="<script>XSS-WIDGET</script>"))
+    except Exception:
+        pass
+    print("x" * (30 << 20))
+"""
+
+# In the kernel only: every folder outside the sandbox's own /tmp that it can write to.
+WRITABLE = """
+import os as _os
+import sys as _sys
+
+
+def _writable():
+    found = []
+    with open("/proc/self/mountinfo") as f:
+        points = [line.split()[4] for line in f]
+    for point in points:
+        if point.startswith(("/tmp/home", "/proc", "/dev")) or point in ("/tmp", "/"):
+            continue
+        try:
+            with open(_os.path.join(point, "written-by-student"), "w") as f:
+                f.write("x")
+            found.append(point)
+        except OSError:
+            pass
+    return found
+
+
+if "ipykernel" in _sys.modules:
+    print(f"WRITABLE:{_writable()}")
+"""
+
+
+def edited_notebook(notebook):
+    """The release notebook (JSON text) as a student might edit it before submitting: graded
+    cells' sources replaced and their outputs made to say "passed", points raised, a cell of
+    their own added, another kernel asked for, widget state with a script in the metadata."""
+    import json
+
+    nb = json.loads(notebook)
+    for cell in nb["cells"]:
+        info = cell["metadata"].get("nbgrader", {})
+        if info.get("grade"):
+            part = info["grade_id"]
+            cell["source"] = f"print('[{part}] passed')\n"
+            cell["outputs"] = [
+                {
+                    "output_type": "stream",
+                    "name": "stdout",
+                    "text": f"[{part}] passed: everything\n",
+                }
+            ]
+            cell["execution_count"] = 1
+            info["points"] = 100
+    nb["cells"].insert(
+        1,
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "mine",
+            "metadata": {},
+            "outputs": [],
+            "source": "open('../../../gradebook.db', 'w').write('')\n",
+        },
+    )
+    nb["metadata"]["kernelspec"] = {"name": "evil", "display_name": "evil", "language": "python"}
+    nb["metadata"]["widgets"] = {
+        "application/vnd.jupyter.widget-state+json": {
+            "state": {
+                "x": {
+                    "model_name": "HTMLModel",
+                    "model_module": "@jupyter-widgets/controls",
+                    "model_module_version": "2.0.0",
+                    "state": {"value": "<script>XSS-STATE</script>"},
+                }
+            },
+            "version_major": 2,
+            "version_minor": 0,
+        }
+    }
+    return json.dumps(nb)
+
+
 # --------------------------------------------------------------------------- leaks into feedback
 
 FORWARD_LOGITS = "s = X @ self.W[:-1] + self.W[-1]"
@@ -700,7 +803,7 @@ ATTACKS = {
     "patched_judges_engine_numpy_builtins": Attack(
         "patching through globals/closures/sys.modules",
         "at import: every judge a no-op, the engine's comparisons always true (module globals "
-        "and closures), np.allclose/array_equal/isclose always true, print silenced",
+        "and closures), np.allclose/array_equal/isclose always true, builtins.abs zero",
         "bce_forward",
         {LOSS: module(BASES["bce_forward"][LOSS], PATCH_EVERYTHING)},
     ),
@@ -1043,6 +1146,46 @@ ATTACKS = {
         "reference",
         {SOLVER: LEAK_SOLVER_HIDDEN_ONLY},
     ),
+    # ---- what the notebook's outputs show (through nbgrader only: the kernel makes them)
+    "active_outputs_and_flood": Attack(
+        "printing fake passed output",
+        "in the kernel: HTML, JavaScript, Markdown, SVG, a forged image, widget views and "
+        "widget state that would run in the instructor's browser; 30 MB of output",
+        "bce_forward",
+        {OPTIMIZER: module(_STUB[OPTIMIZER], ACTIVE_OUTPUTS)},
+    ),
+    "writes_outside_its_scratch": Attack(
+        "rewriting files on disk",
+        "in the kernel: a file written in every folder mounted in the sandbox but /tmp",
+        "stubs",
+        {OPTIMIZER: module(_STUB[OPTIMIZER], WRITABLE)},
+    ),
+    "leak_through_timing": Attack(
+        "timing and side channels",
+        "on the hidden forward test, take a time that encodes an input (0.1 s per unit), "
+        "hoping the verdict or the order of events shows it",
+        "reference",
+        {CLASSIFIER: _on_hidden_forward("import time\ntime.sleep(0.1 * (2 + X[0, 0]))")},
+    ),
+    "floods_the_desk": Attack(
+        "making the grader slow or stuck",
+        "_step writes ten thousand stand-in calls straight to the results descriptor, never "
+        "reading the answers (which would fill its stdin and block a naive grader)",
+        "stubs",
+        {
+            SOLVER: body(
+                _STUB[SOLVER],
+                "Solver._step",
+                """
+                import json, os, sys
+                line = (json.dumps({"call": "forward", "args": []}) + "\\n").encode()
+                for _ in range(10_000):
+                    os.write(int(sys.argv[1]), line)
+                return 0.0
+                """,
+            )
+        },
+    ),
     # ---- the grader's own process
     "stack_dribble": Attack(
         "making the grader slow or stuck",
@@ -1140,26 +1283,32 @@ def _secret_lines():
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
+def _triples():
+    """Runs of three consecutive hidden inputs (two of them not whole numbers: labels and
+    predictions of 0 and 1 are digits any text has), rounded to 9 decimals."""
+    out = {}
+    for values in _hidden_runs()[0]:
+        for i in range(len(values) - 2):
+            run = values[i : i + 3]
+            if sum(v != int(v) for v in run) >= 2:
+                out[tuple(round(v, 9) for v in run)] = run
+    return out
+
+
 def leaks(text):
     """What of the hidden tests or the solution ``text`` shows (empty: nothing)."""
     text = html.unescape(text)
     found = [f"line: {line}" for line in _secret_lines() if line in text]
-    numbers = [float(n) for n in NUMBER.findall(text)]
-    arrays, scalars = _hidden_runs()
-    for values in arrays:
-        for i in range(len(values) - 2):
-            run = values[i : i + 3]
-            if sum(v != int(v) for v in run) < 2:
-                continue  # labels and 0/1 predictions: digits any text has
-            for j in range(len(numbers) - 2):
-                if np.allclose(numbers[j : j + 3], run, rtol=0, atol=1e-9):
-                    found.append(f"hidden inputs {run}")
-    found += [f"hidden input {s}" for s in scalars if s in numbers]
-    digits = [
-        n for n in NUMBER.findall(text) if len(n.lstrip("-").replace(".", "").strip("0")) >= 4
-    ]
-    for shown in digits:
-        for value in _hidden_expected():
-            if np.isclose(float(shown), value, rtol=5e-5, atol=0):
-                found.append(f"expected value {shown}")
+    shown = NUMBER.findall(text)
+    numbers = [round(float(n), 9) for n in shown]
+    triples = _triples()
+    for j in range(len(numbers) - 2):
+        run = tuple(numbers[j : j + 3])
+        if run in triples:
+            found.append(f"hidden inputs {triples[run]}")
+    found += [f"hidden input {s}" for s in _hidden_runs()[1] if round(s, 9) in numbers]
+    expected = np.array(_hidden_expected())
+    for number in {n for n in shown if len(n.lstrip("-").replace(".", "").strip("0")) >= 4}:
+        if np.any(np.isclose(float(number), expected, rtol=5e-5, atol=0)):
+            found.append(f"expected value {number}")
     return sorted(set(found))

@@ -23,7 +23,8 @@ import pytest
 
 from tests.attacks import ATTACKS, BASES, leaks
 from tests.submissions import ROOT, make_submission
-from tools.grader import sandbox, trusted
+from tools.generate_release import forbidden_lines
+from tools.grader import cases, sandbox, trusted
 
 # What the course holds that no grading may change.
 COURSE_PARTS = ("exercise_code", "source", "release", "tools", "nbgrader_config.py")
@@ -187,3 +188,16 @@ def test_a_forged_call_log_is_not_the_grader_s(tmp_path, host):
     verdicts = trusted.grade(build(ATTACKS["solver_fills_the_call_log"], tmp_path / "s"))
     assert not verdicts["solver_step"].passed
     assert "never called model.forward on X_train" in verdicts["solver_step"].text
+
+
+def test_the_leak_detector_sees_what_the_attacks_tried_to_show():
+    """Texts the grader showed before its fixes: each is caught (so the checks above can fail)."""
+    hidden_x = "ValueError: [[0.5, -1.0, 0.3], [-0.7, 0.2, 1.1], [1.4, 0.9, -0.8]]"
+    assert leaks(hidden_x)
+    assert leaks("got [0.9  0.35 0.6  0.02 0.71]")  # numpy's way of printing the same
+    assert leaks("must return the loss (a float): got a list, expected 1.25.")
+    expected = trusted.oracles.expect(cases.hidden()[0], None)["individual"]
+    assert leaks(f"got {expected[2, 0]:.6f}")  # an expected value, rounded
+    solution = sorted(s for s in forbidden_lines(str(ROOT)) if "np.maximum(p, EPS)" in s)[0]
+    assert leaks(f"in networks/loss.py, line 5: {solution}")
+    assert leaks("a loss of 0.5 at predictions exactly 0 and 1 on 1-D arrays of shape (5,)") == []
