@@ -48,7 +48,12 @@ MAX_DESK_CALLS = 60
 # The faulthandler writes its stack half a second before a case's time is up; we read it for
 # at most this long once the time is up.
 STACK_SECONDS = 0.6
-PROBE_LIMITS = sandbox.Limits(cpu_seconds=int(SUBMISSION_SECONDS))
+# The probe needs 2 threads and 260 MB of address space (numpy and scipy.special). Limits are
+# per process: a fork bomb gets `processes` processes of `address_space` each, and competes
+# for the CPU with the other submissions graded side by side, so both are kept small.
+PROBE_LIMITS = sandbox.Limits(
+    cpu_seconds=int(SUBMISSION_SECONDS), processes=16, address_space=2 << 30
+)
 
 
 @dataclass(frozen=True)
