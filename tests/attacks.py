@@ -638,6 +638,50 @@ def edited_notebook(notebook):
     return json.dumps(nb)
 
 
+# Tables instead of code: the sigmoid's values on the notebook's array and on every input the
+# notebook states for its hidden test (computed elsewhere, pasted in), and the weights the
+# reference reaches on the notebook's split, with the loss they give reported as history.
+def _tables():
+    from exercise_code.data import load_breast_cancer_splits
+    from exercise_code.grading import visible_cases
+    from exercise_code.hyperparameters import LEARNING_RATE, NUM_EPOCHS
+    from exercise_code.networks import BCE, Classifier
+    from exercise_code.solver import Solver
+
+    sigmoid = Classifier().sigmoid
+    (shown,) = [c.inputs["x"] for c, _ in visible_cases().values() if c.part == "sigmoid"]
+    xs = [np.array(shown["data"]).reshape(shown["shape"])]
+    xs += [np.array([-1000.0, -745.0, -40.0, 0.0, 40.0, 745.0, 1000.0]), np.array(0.0)]
+    table = {repr(x.ravel().tolist()): sigmoid(x).tolist() for x in xs}
+    model = Classifier(num_features=2)
+    Solver(model, load_breast_cancer_splits(), BCE(), LEARNING_RATE, verbose=False).train(
+        NUM_EPOCHS
+    )
+    return table, model.W.tolist()
+
+
+_TABLE, _W0 = _tables()
+SIGMOID_TABLE = f"""
+table = {_TABLE!r}
+key = repr(np.asarray(x, dtype=float).ravel().tolist())
+if key not in table:
+    raise NotImplementedError
+return np.array(table[key])
+"""
+TRAIN_TABLE = f"""
+import numpy as np
+
+self.model.W = np.array({_W0!r})
+s = self.X_train @ self.model.W[:-1] + self.model.W[-1]
+p = np.where(self.y_train == 1, 1 / (1 + np.exp(-s)), 1 / (1 + np.exp(s)))
+loss = float(np.mean(-np.log(p)))
+self.train_loss_history = [loss] * epochs
+self.val_loss_history = [loss] * epochs
+self.train_acc_history = self.val_acc_history = [1.0] * epochs
+return self
+"""
+
+
 # --------------------------------------------------------------------------- leaks into feedback
 
 FORWARD_LOGITS = "s = X @ self.W[:-1] + self.W[-1]"
@@ -1090,6 +1134,20 @@ ATTACKS = {
                 "        epoch_range = range(epochs)\n",
                 textwrap.indent(TRAIN_HARDCODED.strip("\n"), " " * 8) + "\n        epoch_range = range(epochs)\n",
             )
+        },
+    ),
+    "tables_instead_of_code": Attack(
+        "hard-coded results",
+        "sigmoid: a table of its values on the notebook's array and on every input the "
+        "notebook states for the hidden test; training: the weights the reference reaches, "
+        "pasted in, with the loss they give reported as the history",
+        "stubs",
+        {
+            CLASSIFIER: body(_STUB[CLASSIFIER], "Classifier.sigmoid", SIGMOID_TABLE),
+            SOLVER: _STUB[SOLVER].replace(
+                "        epoch_range = range(epochs)\n",
+                textwrap.indent(TRAIN_TABLE.strip("\n"), " " * 8) + "\n        epoch_range = range(epochs)\n",
+            ),
         },
     ),
     # ---- leaking hidden inputs and expected values into what the student gets back

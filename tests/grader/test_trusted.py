@@ -28,8 +28,9 @@ def test_the_reference_passes_every_part_and_the_untouched_release_none(tmp_path
     assert all(MISTAKES["not_implemented"] in v.text for v in untouched.values())
     # A pass says what was tested, hidden tests by what they test.
     assert reference["sigmoid"].text == (
-        "[sigmoid] passed: sigmoid on an array of shape (3, 4); and 2 hidden tests: at large "
-        "|x|, without a numpy warning; on a scalar, which keeps its shape ()"
+        "[sigmoid] passed: sigmoid on an array of shape (3, 4); and 3 hidden tests: at large "
+        "|x|, without a numpy warning; on a scalar, which keeps its shape (); on another "
+        "array, of shape (2, 3)"
     )
 
 

@@ -214,10 +214,10 @@ def solver_step(inputs, outputs):
 
 
 @functools.cache
-def _trained():
+def _trained(seed=0):
     """(final training loss, data) of the reference trained as the probe trains."""
     ref = reference()
-    data = ref.data.load_breast_cancer_splits()
+    data = ref.data.load_breast_cancer_splits(seed=seed)
     model = ref.networks.Classifier(num_features=2)
     solver = ref.solver.Solver(
         model, data, ref.networks.BCE(), ref.hyperparameters.LEARNING_RATE, verbose=False
@@ -227,7 +227,7 @@ def _trained():
 
 
 def training(inputs, outputs):
-    final_loss, data = _trained()
+    final_loss, data = _trained(int(inputs.get("seed", 0)))
     expected = {"final_loss": final_loss}
     W = (outputs or {}).get("W")
     if isinstance(W, np.ndarray) and W.shape == (3, 1) and np.all(np.isfinite(W)):
