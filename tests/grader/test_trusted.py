@@ -124,3 +124,14 @@ def test_the_notebook_states_the_time_limits():
     intro = "".join(notebook["cells"][0]["source"]).replace("\n", " ")
     assert f"each test may take at most {trusted.CASE_SECONDS:g} seconds" in intro
     assert f"the training at most {trusted.TRAINING_SECONDS:g} seconds" in intro
+
+
+def test_a_probe_that_does_not_start_stops_grading_instead_of_failing_the_student(
+    tmp_path, monkeypatch
+):
+    """The time of a case runs from the probe's READY line (a loaded machine may take long
+    to start Python and numpy in the sandbox); a probe that never starts is the machine's
+    fault, and no student gets a zero for it."""
+    monkeypatch.setattr(trusted, "STARTUP_SECONDS", 0)
+    with pytest.raises(trusted.ProbeNotStarted, match="did not start"):
+        trusted.grade(make_submission(tmp_path / "s", everything()), parts=["sigmoid"])

@@ -15,6 +15,7 @@ inputs nor its values nor the text of the student's exception.
 """
 
 import contextlib
+import importlib
 import json
 import os
 import re
@@ -48,12 +49,24 @@ MAX_DESK_CALLS = 60
 # The faulthandler writes its stack half a second before a case's time is up; we read it for
 # at most this long once the time is up.
 STACK_SECONDS = 0.6
+# A probe starts (bubblewrap, Python, numpy) in 0.2 s here; a case's time runs from then.
+STARTUP_SECONDS = 60.0
 # The probe needs 2 threads and 260 MB of address space (numpy and scipy.special). Limits are
 # per process: a fork bomb gets `processes` processes of `address_space` each, and competes
 # for the CPU with the other submissions graded side by side, so both are kept small.
 PROBE_LIMITS = sandbox.Limits(
     cpu_seconds=int(SUBMISSION_SECONDS), processes=16, address_space=2 << 30
 )
+
+
+class ProbeNotStarted(RuntimeError):
+    """The sandboxed probe did not start: grading cannot go on."""
+
+
+def probe_module():
+    """The course's exercise_code.grading.probe (its READY line)."""
+    reference()  # the course's exercise_code, never another
+    return importlib.import_module("exercise_code.grading.probe")
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,21 @@ class _Probe:
         os.set_blocking(self.proc.stdin.fileno(), False)  # see _send
         self.results, self.stacks = results_r, stacks_r
         self.buffer = b""
+        self.started = False
+
+    def wait_started(self):
+        """Wait for the probe's READY line (no student code runs before it).
+
+        :raises ProbeNotStarted: it did not start within STARTUP_SECONDS: the machine, not
+            the submission, is at fault, and grading must not go on as if it were.
+        """
+        status, line = self._line(time.monotonic() + STARTUP_SECONDS)
+        if status != "ok" or line.decode(errors="replace") != probe_module().READY:
+            raise ProbeNotStarted(
+                f"the sandboxed probe did not start within {STARTUP_SECONDS:g} s ({status}); "
+                f"is the machine overloaded, or bubblewrap broken?"
+            )
+        self.started = True
 
     def ask(self, case, seconds, desk=None):
         """Send ``case``; return (status, reply line): 'ok', 'timeout', 'died' or 'too_large'.
@@ -128,6 +156,8 @@ class _Probe:
         answered on the way, up to MAX_DESK_CALLS of them; any other line is the reply (one
         asking a part without a desk, or past the limit, is then judged a bad reply).
         """
+        if not self.started:
+            self.wait_started()
         deadline = time.monotonic() + seconds
         status = self._send({"case": case.to_plain(), "seconds": seconds}, deadline)
         asked = 0

@@ -5,9 +5,10 @@ student's four files and the course's other files:
 
     python -s -E -m exercise_code.grading.probe RESULTS_FD STACKS_FD
 
-It reads one case per line on stdin (JSON: the case and its time limit in seconds), runs that
-part's probe, and writes one line of JSON, ``{"id": ..., "outputs": ...}``, to the file
-descriptor RESULTS_FD before it reads the next case. While a case runs, stand-ins ask the
+Once started it writes the line READY to RESULTS_FD. It reads one case per line on stdin
+(JSON: the case and its time limit in seconds), runs that part's probe, and writes one line
+of JSON, ``{"id": ..., "outputs": ...}``, to the file descriptor RESULTS_FD before it reads
+the next case. While a case runs, stand-ins ask the
 grader's desk (``engine.desk_call``): a line ``{"call": ..., "args": [...]}`` on RESULTS_FD,
 answered by one line ``{"result": ...}`` (or ``{"refused": ...}``) on stdin. If a case runs
 too long, the faulthandler writes the Python stack to STACKS_FD just before the grader ends
@@ -22,6 +23,8 @@ import faulthandler
 import json
 import os
 import sys
+
+READY = '{"ready": true}'
 
 
 def remote(results, requests):
@@ -45,6 +48,10 @@ def main(results_fd, stacks_fd):
     results = os.fdopen(results_fd, "w", encoding="utf-8")
     stacks = os.fdopen(stacks_fd, "w", encoding="utf-8")
     engine.REMOTE = remote(results, sys.stdin)
+    # Started (numpy and this package imported; no student code yet): a case's time runs
+    # from here, however long a loaded machine took to start us.
+    results.write(READY + "\n")
+    results.flush()
     while line := sys.stdin.readline():
         request = json.loads(line)
         case = Case.from_plain(request["case"])
