@@ -1208,9 +1208,15 @@ ATTACKS = {
     "active_outputs_and_flood": Attack(
         "printing fake passed output",
         "in the kernel: HTML, JavaScript, Markdown, SVG, a forged image, widget views and "
-        "widget state that would run in the instructor's browser; 30 MB of output",
+        "widget state that would run in the instructor's browser; 30 MB of output; a script "
+        "in the message of a visible test",
         "bce_forward",
-        {OPTIMIZER: module(_STUB[OPTIMIZER], ACTIVE_OUTPUTS)},
+        {
+            OPTIMIZER: module(
+                body(_STUB[OPTIMIZER], "Optimizer.step", "raise ValueError('<script>XSS-VERDICT</script>')"),
+                ACTIVE_OUTPUTS,
+            )
+        },
     ),
     "writes_outside_its_scratch": Attack(
         "rewriting files on disk",

@@ -117,8 +117,9 @@ def test_feedback_is_html_only_and_shows_no_solution_hidden_value_or_active_cont
         assert sorted(p.name for p in folder.rglob("*")) == [f"{NOTEBOOK}.html"], student
         text = html(course["course"], student)
         assert leaks(text) == [], student
-        # Only the widget's text (its repr, escaped) may name a marker: nothing active.
-        assert set(re.findall(r"XSS-[A-Z]+", text)) <= {"XSS-WIDGET"}, student
+        # Only text may name a marker, escaped: the widget's repr, the verdict quoting the
+        # message of the student's exception. Nothing active.
+        assert set(re.findall(r"XSS-[A-Z]+", text)) <= {"XSS-WIDGET", "XSS-VERDICT"}, student
         assert "<script>XSS" not in text, student
     autograded = course["course"] / "autograded" / "active" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     nb = json.loads(autograded.read_text(encoding="utf-8"))
