@@ -15,6 +15,7 @@ inputs nor its values nor the text of the student's exception.
 """
 
 import contextlib
+import functools
 import importlib
 import json
 import os
@@ -317,6 +318,7 @@ def _looping_line(stack, tree):
     return None, None, None
 
 
+@functools.cache
 def _exception_names():
     """The exception classes a hidden case's message may name: Python's and numpy's."""
     import builtins
