@@ -1,5 +1,6 @@
-# Entry points. `make` sets up .venv and builds the book and the student release;
-# `make test` lints and runs the whole test suite. Both work on a fresh machine.
+# Entry points. `make` sets up .venv, builds the book and the student release and installs
+# JupyterHub's proxy; `make test` lints and runs the whole test suite. Both work on a fresh
+# machine.
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 PY := .venv/bin/python
@@ -8,9 +9,9 @@ KERNEL_CONFIG := .venv/etc/ipython/ipython_kernel_config.py
 # INSTALLER=pip forces plain pip (slower, ~80 s); by default uv is used (~15 s).
 INSTALLER ?= uv
 
-.PHONY: all venv book release test lint format browser sandbox postgres npm bench clean
+.PHONY: all venv book release hub test lint format browser sandbox postgres npm bench screenshots clean
 
-all: book release
+all: book release hub
 
 venv: $(VENV_STAMP) $(KERNEL_CONFIG)
 
@@ -53,10 +54,24 @@ npm:
 release: venv
 	$(PY) -m tools.generate_release
 
+# JupyterHub's proxy (configurable-http-proxy) from npm, at the version pinned with its whole
+# tree in tools/hub/package-lock.json, into a project folder (never a global install).
+# JupyterHub itself is pinned in requirements.lock; tools/hub/ holds the hub's settings.
+HUB_VENDOR := _build/.vendor/hub
+HUB_STAMP := $(HUB_VENDOR)/.installed
+hub: venv npm $(HUB_STAMP)
+
+$(HUB_STAMP): tools/hub/package.json tools/hub/package-lock.json
+	rm -rf $(HUB_VENDOR) && mkdir -p $(HUB_VENDOR)
+	cp tools/hub/package.json tools/hub/package-lock.json $(HUB_VENDOR)/
+	npm ci --prefix $(HUB_VENDOR) --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Debian's Chromium for the browser tests (never a browser that a tool downloads itself).
-browser:
+browser: venv npm
 	command -v chromium >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	$(PY) -c "from tools.build_book import ensure_test_vendor; ensure_test_vendor()"
 
 # Debian's bubblewrap: grading runs every student process in it (tools/grader/sandbox.py) and
 # refuses to grade without it. prlimit and setpriv come with util-linux (always installed).
@@ -82,8 +97,19 @@ format: venv
 
 # The book is built first: the browser test reads _build/html. release/ is *not*
 # regenerated here: a test regenerates it in a temporary folder and compares.
-test: lint book browser sandbox postgres
+test: lint book browser sandbox postgres hub
 	.venv/bin/pytest
+
+# The screenshots of the instructors' page: the browser tour of the formgrader and the
+# Assignments tab in a real JupyterLab (tools/formgrader_tour.py), run by its test; they are
+# copied into book/images/formgrader only when every assertion of the tour passed.
+TOUR_TMP := _build/tour
+SCREENSHOTS := book/images/formgrader
+screenshots: venv npm browser sandbox
+	rm -rf $(TOUR_TMP)
+	.venv/bin/pytest tests/nbgrader/test_formgrader_tour.py --basetemp=$(TOUR_TMP)
+	rm -rf $(SCREENSHOTS) && mkdir -p $(SCREENSHOTS)
+	cp $(TOUR_TMP)/tour/screenshots/*.png $(SCREENSHOTS)/
 
 bench: venv sandbox postgres
 	$(PY) benchmarks/bench_solver.py

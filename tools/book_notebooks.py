@@ -18,10 +18,15 @@ import jupytext
 import nbformat
 from sphinx.application import Sphinx
 
+# Pages whose code reads the course repository itself (nbgrader_config.py, tools/): a
+# downloaded notebook cannot carry it, so they are offered as pages only.
+COURSE_PAGES = {"instructors"}
+
 
 def is_notebook_page(source: Path) -> bool:
-    """True for a MyST notebook: a markdown page whose front matter has a jupytext header."""
-    if source.suffix != ".md" or not source.is_file():
+    """True for a MyST notebook (a markdown page whose front matter has a jupytext header)
+    that runs on its own beside ``exercise_code``."""
+    if source.suffix != ".md" or not source.is_file() or source.stem in COURSE_PAGES:
         return False
     text = source.read_text(encoding="utf-8")
     if not text.startswith("---\n"):

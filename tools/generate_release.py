@@ -290,6 +290,12 @@ def copy_course(dest, root=ROOT):
     # nbgrader_config.py imports tools/ (its hooks, the grader); tools.grade_parallel runs
     # from there.
     shutil.copytree(os.path.join(root, "tools"), os.path.join(dest, "tools"), ignore=ignore)
+    # The npm packages the book's build vendors (MathJax, which typesets the feedback): linked,
+    # not installed again.
+    vendor = os.path.join(root, "_build", ".vendor")
+    if os.path.isdir(vendor):
+        os.makedirs(os.path.join(dest, "_build"), exist_ok=True)
+        os.symlink(vendor, os.path.join(dest, "_build", ".vendor"))
 
 
 def compare_trees(a, b):

@@ -357,7 +357,9 @@
     var dp = this.dataPlot;
     dp.title.textContent = "loss " + fmt(loss, 5) + ", accuracy " + acc.toFixed(1) + " %";
     dp.svg.setAttribute("aria-label", "Decision line for " + text);
-    var logit = Math.log(0.9 / 0.1);
+    // The dashed lines of predicted probability levels[0] and levels[1] (the page's data).
+    var levels = d.levels;
+    var logit = Math.log(levels[1] / levels[0]);
     dp.line(this.lines[0], W[0], W[1], W[2]);
     dp.line(this.lines[1], W[0], W[1], W[2] + logit);
     dp.line(this.lines[2], W[0], W[1], W[2] - logit);

@@ -17,6 +17,7 @@ against expectations computed from the reference, for the visible and the hidden
 import contextlib
 import math
 import os
+import textwrap
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -42,12 +43,24 @@ class GradingFailure(AssertionError):
     """A check failed; the message says which part and why."""
 
     def _render_traceback_(self):
-        """What IPython shows instead of a traceback: the message alone.
+        """What IPython shows instead of a traceback: the message alone, wrapped.
 
         A traceback would show the grading code around the failing call; the message already
-        names the part, the mistake and the line of the student's code.
+        names the part, the mistake and the line of the student's code. Its lines are wrapped
+        so that narrow views (nbgrader's Validate dialog) show all of it.
         """
-        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+        return [traceback_text(str(self))]
+
+
+def wrap(text, width=88):
+    """``text`` with line breaks at spaces, so that no line is much longer than ``width``."""
+    return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
+
+
+def traceback_text(message):
+    """How a failure shows in a cell: 'GradingFailure: message' (the name in red), wrapped."""
+    name = GradingFailure.__name__
+    return wrap(f"{name}: {message}").replace(name, f"\x1b[0;31m{name}\x1b[0m", 1)
 
 
 class PlainDataError(ValueError):
@@ -95,6 +108,8 @@ class Part:
 
     :param what: the method under test, for messages: ``"BCE.forward"``.
     :param file: the student's file it lives in, relative to the assignment folder.
+    :param desk: for a part whose probe hands the student's code stand-ins, the class of the
+        ``Desk`` they call (see ``desk_call``); None for the others.
     """
 
     name: str
@@ -102,6 +117,28 @@ class Part:
     file: str
     probe: object
     judge: object
+    desk: object = None
+
+
+# --------------------------------------------------------------------------- desks
+
+# How the stand-ins of a probe reach their desk when a submission is graded: a function
+# (call, plain arguments) -> plain result that asks the grader (set by probe.py). None in the
+# notebook, where the desk is in the same process.
+REMOTE = None
+
+
+def desk_call(desk, call, *args):
+    """Call ``desk`` (a part's Desk in this process) or, when graded, the grader's desk.
+
+    A Desk hands out what the stand-ins return and keeps the log of who called what. When a
+    submission is graded it lives in the grader, out of the student's reach: the log the judge
+    reads is then the grader's, and what the stand-ins return is drawn there at random, so that
+    no code can produce the right calls without making them.
+    """
+    if REMOTE is None:
+        return desk.call(call, list(args))
+    return from_plain(REMOTE(call, [to_plain(a, depth=1) for a in args]))
 
 
 # --------------------------------------------------------------------------- plain data
@@ -204,7 +241,10 @@ def _array_from_plain(data):
     allowed = (bool,) if kind == "bool" else (int,) if kind == "int64" else (int, float)
     if not all(isinstance(v, allowed) for v in values):
         raise PlainDataError(f"an {kind} array with other values")
-    return np.array(values, dtype=kind).reshape(shape)
+    try:
+        return np.array(values, dtype=kind).reshape(shape)
+    except (OverflowError, ValueError) as exc:  # an integer beyond int64 or float64
+        raise PlainDataError(f"an {kind} array with values out of range") from exc
 
 
 # --------------------------------------------------------------------------- student code
@@ -304,6 +344,12 @@ def fail(case, text):
     raise GradingFailure(f"[{case.part}] {text}")
 
 
+def shown(case, text):
+    """``text``, something the student's code chose (a shape, a value), in the message of a
+    visible case; nothing in a hidden case's, where it could carry what that code saw."""
+    return "" if case.hidden else text
+
+
 def _context(case):
     return f" (on the hidden test {case.about})" if case.hidden else ""
 
@@ -317,7 +363,7 @@ def error_text(case, what, record, fp_hint=""):
         where = f" (in {file}, line {record['line']}: {record.get('source') or ''})"
     ctx = _context(case)
     if kind == "not_implemented":
-        return f"{what}: {MISTAKES['not_implemented']}"
+        return f"{what}: {MISTAKES['not_implemented']}{where}"
     if kind == "interrupted":
         return f"{what} {MISTAKES['interrupted']}{where}{ctx}."
     if kind == "timeout":
@@ -350,8 +396,13 @@ def as_array(case, what, value):
     if isinstance(value, (int, float)):
         return np.array(float(value))
     if isinstance(value, dict) and "object" in value:
-        fail(case, f"{what} returned a {value['object']}, not an array of numbers")
+        fail(case, f"{what} returned {a(value['object'])}, not an array of numbers")
     fail(case, f"{what} returned {type(value).__name__}, not an array of numbers")
+
+
+def a(name):
+    """'a list', 'an object': a type's name with its article."""
+    return f"{'an' if str(name)[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def close(actual, expected, rtol=RTOL, atol=ATOL):
@@ -382,26 +433,27 @@ def compare(case, what, actual, expected, mistakes=()):
     expected = np.asarray(expected, dtype=np.float64)
     if close(actual, expected):
         return
-    shown = "" if case.hidden else f" ({summary(actual, expected)})"
+    values = shown(case, f" ({summary(actual, expected)})")
     ctx = _context(case)
     if not np.all(np.isfinite(actual)):
-        fail(case, f"{what} {MISTAKES['not_finite']}{shown}{ctx}")
+        fail(case, f"{what} {MISTAKES['not_finite']}{values}{ctx}")
     name_mistake(case, what, actual, expected, mistakes)
     if actual.shape != expected.shape:
         if actual.size == expected.size and close(actual.reshape(expected.shape), expected):
             hint = f"the values are right; return shape {expected.shape}"
         else:
             hint = f"expected shape {expected.shape}"
-        fail(case, f"{what} {MISTAKES['wrong_shape']} {actual.shape}: {hint}{ctx}.")
-    fail(case, f"{what} is wrong{shown}{ctx}")
+        got = shown(case, f" {actual.shape}")
+        fail(case, f"{what} {MISTAKES['wrong_shape']}{got}: {hint}{ctx}.")
+    fail(case, f"{what} is wrong{values}{ctx}")
 
 
 def name_mistake(case, what, actual, expected, mistakes):
     """Fail naming the first known mistake whose value ``actual`` equals (if any)."""
     for key, wrong in mistakes:
         if wrong is not None and close(actual, np.asarray(wrong, dtype=np.float64)):
-            shown = "" if case.hidden else f" ({summary(actual, expected)})"
-            fail(case, f"{what} {MISTAKES[key]}{shown}{_context(case)}")
+            values = shown(case, f" ({summary(actual, expected)})")
+            fail(case, f"{what} {MISTAKES[key]}{values}{_context(case)}")
 
 
 def passed_text(part, cases):

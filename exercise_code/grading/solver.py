@@ -1,30 +1,59 @@
 """Part 7: ``Solver._step`` (exercise_code/solver.py).
 
-``_step`` runs with a stand-in model, loss and optimizer that record their calls and return
-fixed arrays, so only the order of the training step is tested, never parts 1 to 6. The probe
-reports the calls as plain data: each call's name and which known array each argument is
-(``"X_train"``, ``"y_train"``, ``"z"`` the forward output, ``"grad"`` the loss gradient,
-``"dW"`` the backward output, or ``"other"``). Inputs: ``num_samples``, ``num_features``,
-``loss_value``. Expectation: ``loss_value``.
+``_step`` runs with a stand-in model, loss and optimizer, so only the order of the training
+step is tested, never parts 1 to 6. The stand-ins ask a ``Desk`` for what to return, and the
+desk logs each call: its name and which known array each argument is (``"X_train"``,
+``"y_train"``, ``"z"`` the forward output, ``"grad"`` the loss gradient, ``"dW"`` the backward
+output, or ``"other"``). When a submission is graded, the desk is the grader's (see
+``engine.desk_call``): the log the judge reads is not the probe's to write. Inputs:
+``num_samples``, ``num_features``, ``loss_value``. Expectation: ``loss_value`` (and, when
+graded, the desk's ``calls`` and the ``loss_value`` it handed out).
 """
 
 import numpy as np
 
-from .engine import Part, fail, run, value_of
+from .engine import Part, a, desk_call, fail, run, shown, value_of
 from .messages import MISTAKES
 
 FILE = "exercise_code/solver.py"
 
 
-class _Recorder:
-    """The stand-ins' shared log, and the arrays they hand out (to name arguments by)."""
+# What the log may hold: the calls, and the names of the arrays passed to them.
+CALLS = ("forward", "backward", "step", "loss", "loss.forward", "loss.backward")
+MAX_CALLS = 50
 
-    def __init__(self, known):
+
+class Desk:
+    """The stand-ins' desk for one case: the arrays they hand out, and the log of the calls.
+
+    Every call of a stand-in is recorded as ``[call, name of each argument]``, an argument
+    named by the known array it equals (``"other"`` if none). In the notebook the desk hands
+    out fixed arrays, in the student's process; when a submission is graded it lives in the
+    grader (``engine.desk_call``) and hands out arrays drawn from ``rng`` there, so that the
+    log is made of calls that really happened, in the order they happened.
+
+    :param inputs: the case's inputs (``num_samples``, ``num_features``, ``loss_value``).
+    :param rng: a numpy Generator (grading), or None for the fixed arrays (the notebook).
+    """
+
+    def __init__(self, inputs, rng=None):
+        self.data = training_data(inputs)
+        n, d = int(inputs["num_samples"]), int(inputs["num_features"])
+        if rng is None:
+            z = np.linspace(0.2, 0.8, n).reshape(n, 1)
+            grad = np.linspace(-0.3, 0.4, n).reshape(n, 1)
+            dW = np.linspace(0.5, -0.5, d + 1).reshape(d + 1, 1)
+            self.value = float(inputs["loss_value"])
+        else:
+            z = rng.uniform(0.05, 0.95, (n, 1))
+            grad = rng.uniform(-0.5, 0.5, (n, 1))
+            dW = rng.uniform(-1.0, 1.0, (d + 1, 1))
+            self.value = float(rng.uniform(0.1, 3.0))
+        self.handed = {"z": z, "grad": grad, "dW": dW}
         self.calls = []
-        self.known = known
 
     def name(self, value):
-        for name, array in self.known.items():
+        for name, array in {**self.data, **self.handed}.items():
             if value is array or (
                 isinstance(value, np.ndarray)
                 and value.shape == array.shape
@@ -33,92 +62,109 @@ class _Recorder:
                 return name
         return "other"
 
-    def record(self, call, *args):
+    def call(self, call, args):
+        """Record ``call(*args)``; return what that stand-in returns.
+
+        :raises ValueError: an unknown call, or more than MAX_CALLS calls.
+        """
+        if call not in CALLS or len(self.calls) >= MAX_CALLS:
+            raise ValueError(f"the stand-ins refuse the call {call!r}")
         self.calls.append([call, *[self.name(a) for a in args]])
+        return {
+            "forward": self.handed["z"],
+            "backward": self.handed["dW"],
+            "step": None,
+            "loss": [self.value, self.handed["grad"]],
+            "loss.forward": self.value,
+            "loss.backward": self.handed["grad"],
+        }[call]
+
+    def record(self):
+        """What the judge needs of the desk: the log and the loss value it handed out."""
+        return {"calls": [list(c) for c in self.calls], "loss_value": self.value}
+
+
+def training_data(inputs):
+    """The data the stand-in solver trains on (the same on both sides of the pipe)."""
+    n, d = int(inputs["num_samples"]), int(inputs["num_features"])
+    grid = np.arange(n * d, dtype=np.float64).reshape(n, d)
+    return {
+        "X_train": grid / 10,
+        "y_train": (np.arange(n) % 2).reshape(n, 1),
+        "X_val": -grid / 10,
+        "y_val": (np.arange(n) % 2 == 0).astype(np.int64).reshape(n, 1),
+    }
 
 
 class _StandInModel:
-    def __init__(self, log, z, dW):
-        self.log, self.z, self.dW = log, z, dW
-        self.W = np.zeros_like(dW)
+    def __init__(self, desk, num_features):
+        self.desk = desk
+        self.W = np.zeros((num_features + 1, 1))
         self.cache = None
 
     def forward(self, X):
-        self.log.record("forward", X)
-        return self.z
+        return desk_call(self.desk, "forward", X)
 
     __call__ = forward
 
     def backward(self, dout):
-        self.log.record("backward", dout)
-        return self.dW
+        return desk_call(self.desk, "backward", dout)
 
 
 class _StandInLoss:
-    def __init__(self, log, value, grad):
-        self.log, self.value, self.grad = log, value, grad
+    def __init__(self, desk):
+        self.desk = desk
 
     def __call__(self, y_out, y_truth, individual_losses=False):
-        self.log.record("loss", y_out, y_truth)
-        return self.value, self.grad
+        value, grad = desk_call(self.desk, "loss", y_out, y_truth)
+        return value, grad
 
     def forward(self, y_out, y_truth, individual_losses=False):
-        self.log.record("loss.forward", y_out, y_truth)
-        return self.value
+        return desk_call(self.desk, "loss.forward", y_out, y_truth)
 
     def backward(self, y_out, y_truth):
-        self.log.record("loss.backward", y_out, y_truth)
-        return self.grad
+        return desk_call(self.desk, "loss.backward", y_out, y_truth)
 
 
-def _stand_in_optimizer(log):
+def _stand_in_optimizer(desk):
     class _StandInOptimizer:
         def __init__(self, model, learning_rate):
             self.model, self.lr = model, learning_rate
 
         def step(self, dw):
-            log.record("step", dw)
+            desk_call(desk, "step", dw)
             return self.model.W
 
     return _StandInOptimizer
 
 
 def probe_step(inputs):
-    from exercise_code.solver import Solver
-
-    n, d = int(inputs["num_samples"]), int(inputs["num_features"])
-    grid = np.arange(n * d, dtype=np.float64).reshape(n, d)
-    known = {
-        "X_train": grid / 10,
-        "y_train": (np.arange(n) % 2).reshape(n, 1),
-        "X_val": -grid / 10,
-        "y_val": (np.arange(n) % 2 == 0).astype(np.int64).reshape(n, 1),
-        "z": np.linspace(0.2, 0.8, n).reshape(n, 1),
-        "grad": np.linspace(-0.3, 0.4, n).reshape(n, 1),
-        "dW": np.linspace(0.5, -0.5, d + 1).reshape(d + 1, 1),
-    }
-    log = _Recorder(known)
-    model = _StandInModel(log, known["z"], known["dW"])
-    loss = _StandInLoss(log, float(inputs["loss_value"]), known["grad"])
-    data = {k: known[k] for k in ("X_train", "y_train", "X_val", "y_val")}
+    desk = Desk(inputs)
+    model = _StandInModel(desk, int(inputs["num_features"]))
     made = {}
 
     def build():
+        # Imported here, inside run: an error in any student file is the student's to see.
+        from exercise_code.solver import Solver
+
         made["solver"] = Solver(
-            model, data, loss, 0.1, optimizer=_stand_in_optimizer(log), verbose=False
-        )
+            model, desk.data, _StandInLoss(desk), 0.1, optimizer=_stand_in_optimizer(desk),
+            verbose=False,
+        )  # fmt: skip
 
     error = run(build)
     if "solver" not in made:
         return {"returned": error, "calls": []}
     returned = run(lambda: made["solver"]._step())
-    return {"returned": returned, "calls": log.calls[:50]}
+    # The log of this process's desk: empty when graded (the grader keeps its own).
+    return {"returned": returned, "calls": desk.calls[:MAX_CALLS]}
 
 
 def judge_step(case, outputs, expected):
     what = "solver._step()"
     returned = value_of(case, what, outputs, "returned")
-    calls = outputs["calls"]
+    # When graded, the grader's desk says which calls were made; in the notebook, this one.
+    calls = expected["calls"] if "calls" in expected else outputs["calls"]
     names = [c[0] for c in calls]
     for call, mistake in (
         ("forward", "solver_no_forward"),
@@ -174,13 +220,14 @@ def judge_step(case, outputs, expected):
     if isinstance(returned, np.ndarray) and returned.ndim:
         got = f"an array of shape {returned.shape}"
     elif isinstance(returned, dict):
-        got = f"a {returned['object']}"
+        got = a(returned["object"])
     elif isinstance(returned, str):
         got = "a string"
     else:
         got = repr(float(returned))
     if got != repr(float(loss_value)):
-        fail(case, f"_step {MISTAKES['solver_return']}: got {got}, expected {loss_value}.")
+        shown_values = shown(case, f": got {got}, expected {loss_value}")
+        fail(case, f"_step {MISTAKES['solver_return']}{shown_values}.")
 
 
-SOLVER_STEP = Part("solver_step", "Solver._step", FILE, probe_step, judge_step)
+SOLVER_STEP = Part("solver_step", "Solver._step", FILE, probe_step, judge_step, Desk)

@@ -1,16 +1,28 @@
 """Part 8: training (every part together, through ``Solver.train``).
 
 The probe trains a fresh ``Classifier(num_features=2)`` on the breast-cancer training split
-with the student's ``Solver``, ``BCE`` and ``Optimizer`` at the course's ``LEARNING_RATE``
-for ``NUM_EPOCHS``, and reports the final weights and the training loss of the last epoch.
-Expectation: ``final_loss`` of the reference, and (when grading) the test accuracy of the
-student's weights, computed by the grader. In the notebook the accuracy is the student's own
-``model.predict`` on the test split.
+(the notebook's, or the split of the seed ``inputs["seed"]``) with the student's ``Solver``,
+``BCE`` and ``Optimizer`` at the course's ``LEARNING_RATE`` for ``NUM_EPOCHS``, and reports
+the final weights and the training loss of the last epoch.
+Expectation: ``final_loss`` of the reference, and (when grading) the test accuracy and the
+training loss (``loss_of_W``) of the student's weights, computed by the grader. In the
+notebook the accuracy is the student's own ``model.predict`` on the test split.
 """
 
 import numpy as np
 
-from .engine import Part, as_array, error_text, fail, is_error, run, value_of
+from .engine import (
+    Part,
+    _context,
+    a,
+    as_array,
+    error_text,
+    fail,
+    is_error,
+    run,
+    shown,
+    value_of,
+)
 from .messages import MISTAKES
 
 FILE = "exercise_code/solver.py"
@@ -27,7 +39,7 @@ def probe_training(inputs):
         from exercise_code.networks import BCE, Classifier
         from exercise_code.solver import Solver
 
-        data = load_breast_cancer_splits()
+        data = load_breast_cancer_splits(seed=int(inputs.get("seed", 0)))
         model = Classifier(num_features=2)
         solver = Solver(model, data, BCE(), LEARNING_RATE, verbose=False)
         solver.train(NUM_EPOCHS)
@@ -60,18 +72,21 @@ def judge_training(case, outputs, expected):
         )
     value_of(case, what, outputs, "trained")
     W = as_array(case, "model.W", value_of(case, what, outputs, "W"))
+    ctx = _context(case)
     if W.shape != (3, 1):
-        fail(case, f"model.W {MISTAKES['wrong_shape']} {W.shape}, expected (3, 1).")
+        fail(
+            case, f"model.W {MISTAKES['wrong_shape']}{shown(case, f' {W.shape}')}, expected (3, 1)."
+        )
     if not np.all(np.isfinite(W)):
-        fail(case, f"{MISTAKES['training_diverged']}.")
+        fail(case, f"{MISTAKES['training_diverged']}{ctx}.")
     accuracy = expected.get("test_accuracy", outputs.get("test_accuracy_own"))
     if not isinstance(accuracy, float) or accuracy < TARGET_ACCURACY:
-        shown = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else repr(accuracy)
+        got = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else repr(accuracy)
         fail(
             case,
-            f"{MISTAKES['accuracy_low']}: test accuracy {shown} is below "
-            f"{100 * TARGET_ACCURACY:.0f}%. Check the parts above, and train with LEARNING_RATE "
-            f"and NUM_EPOCHS from exercise_code.hyperparameters.",
+            f"{MISTAKES['accuracy_low']}: test accuracy{shown(case, f' {got}')} is below "
+            f"{100 * TARGET_ACCURACY:.0f}%{ctx}. Check the parts above, and train with "
+            f"LEARNING_RATE and NUM_EPOCHS from exercise_code.hyperparameters.",
         )
     final = value_of(case, what, outputs, "final_loss")
     reference = expected["final_loss"]
@@ -79,11 +94,35 @@ def judge_training(case, outputs, expected):
         not (isinstance(final, (int, float)) or (isinstance(final, np.ndarray) and final.size == 1))
         or not abs(float(final) - reference) <= LOSS_RTOL * reference
     ):
+        within = f"within {100 * LOSS_RTOL:g} %"
+        values = shown(case, f" {_described(final)}, expected {reference:.6f} ({within})")
         fail(
             case,
-            f"{MISTAKES['training_loss']}: final training loss {final!r}, expected "
-            f"{reference:.6f} (within {100 * LOSS_RTOL:g} %) after the course's number of epochs.",
+            f"{MISTAKES['training_loss']}: final training loss"
+            f"{values or f' not {within} of the reference'} after the course's number of "
+            f"epochs{ctx}.",
         )
+    # When graded: the loss of the trained weights, computed by the grader (the history is
+    # the student's code's to write), must be at the minimum too.
+    if "loss_of_W" in expected and not abs(expected["loss_of_W"] - reference) <= (
+        LOSS_RTOL * reference
+    ):
+        within = f"within {100 * LOSS_RTOL:g} %"
+        values = shown(case, f" {expected['loss_of_W']:.6f}, expected {reference:.6f} ({within})")
+        fail(
+            case,
+            f"{MISTAKES['training_loss']}: the training loss of the trained model.W is"
+            f"{values or f' not {within} of the reference'}{ctx}.",
+        )
+
+
+def _described(value):
+    """A reported value for a message: the number, or what it is instead."""
+    if isinstance(value, dict) and "object" in value:
+        return a(value["object"])
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return repr(value)
 
 
 TRAINED_ACCURACY = Part("trained_accuracy", "training", FILE, probe_training, judge_training)

@@ -21,7 +21,6 @@ BOOK_ROOT = Path(os.environ.get("BOOK_ROOT", REPO_ROOT)).resolve()
 BUILD_DIR = Path(os.environ.get("BOOK_BUILD_DIR", BOOK_ROOT / "_build")).resolve()
 HTML_DIR = BUILD_DIR / "html"
 EXECUTED_DIR = BUILD_DIR / "jupyter_execute"
-SCREENSHOT_DIR = BUILD_DIR / "screenshots"
 
 # Chapters whose derivations end with a numerical check (the convention agreed with the writers:
 # a code cell asserts the check, then prints a line starting with this prefix).

@@ -5,8 +5,8 @@ as a failure. For each page: math is typeset, every image loaded, no console err
 request, every internal link and anchor resolves; a cold load (empty cache) transfers less than
 ``MAX_PAGE_BYTES``; axe-core finds no critical or serious accessibility violation; at a phone's
 width (390 px) and a desktop's (1280 px) nothing is wider than its box and every equation number
-is visible beside its equation. Full-page screenshots at both widths go to
-``_build/screenshots/``, and the measurements of every page to ``_build/browser-report.json``.
+is visible beside its equation. Full-page screenshots at both widths and the measurements of
+every page (``browser-report.json``) go to the test's own temporary folder, printed at the end.
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from tests.book._book import (
-    BUILD_DIR,
     EXPLORER_PAGE,
     HTML_DIR,
-    SCREENSHOT_DIR,
     expected_html_pages,
     require_built_book,
 )
@@ -40,21 +38,11 @@ from tests.book._browser import (
     serve,
 )
 from tests.book._html import read_page
+from tests.chromium import chromium
 from tools.build_book import ensure_test_vendor
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Milliseconds to wait for a redirect or a rendering script on a page.
 RENDER_TIMEOUT_MS = 15_000
 
@@ -73,26 +61,26 @@ def axe_source() -> str:
 
 
 @pytest.fixture(scope="module")
-def report():
-    """Per-page measurements, written to _build/browser-report.json at the end."""
+def artifacts(tmp_path_factory):
+    """The test's own folder for screenshots and the report (pytest keeps the last runs)."""
+    return tmp_path_factory.mktemp("book-browser")
+
+
+@pytest.fixture(scope="module")
+def report(artifacts):
+    """Per-page measurements, written to browser-report.json (in ``artifacts``) at the end."""
     data: dict[str, dict] = {}
     yield data
-    path = BUILD_DIR / "browser-report.json"
-    old = json.loads(path.read_text()) if path.is_file() else {}
-    path.write_text(json.dumps(old | data, indent=1, sort_keys=True))
+    path = artifacts / "browser-report.json"
+    path.write_text(json.dumps(data, indent=1, sort_keys=True))
+    print(f"\nbrowser test: screenshots and report in {artifacts}")
 
 
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium; Playwright never downloads a browser of its own here."""
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} missing: run `make browser` (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 INERT_CONTROLS_JS = """() => {
@@ -204,14 +192,13 @@ class PageWatch:
         self.context.close()
 
 
-def _screenshot(page, page_rel: str, width: int) -> None:
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+def _screenshot(page, page_rel: str, width: int, folder: Path) -> None:
     stem = page_rel.removesuffix(".html").replace("/", "__")
-    page.screenshot(path=str(SCREENSHOT_DIR / f"{stem}-{width}.png"), full_page=True)
+    page.screenshot(path=str(folder / f"{stem}-{width}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("page_rel", expected_html_pages())
-def test_page_in_browser(page_rel, server, browser, axe_source, report):
+def test_page_in_browser(page_rel, server, browser, axe_source, report, artifacts):
     html_dir = require_built_book()
     assert (html_dir / page_rel).is_file(), f"{page_rel} was not built: run `make book`"
     watch = PageWatch(browser, server, DESKTOP)
@@ -261,7 +248,7 @@ def test_page_in_browser(page_rel, server, browser, axe_source, report):
             problems = page.evaluate(LAYOUT_JS, LAYOUT_SLACK_PX)
             metrics[f"layout_{viewport['width']}"] = problems
             failures += [f"at {viewport['width']} px: {p}" for p in problems]
-            _screenshot(page, page_rel, viewport["width"])
+            _screenshot(page, page_rel, viewport["width"], artifacts)
     finally:
         watch.close()
         report[page_rel] = metrics

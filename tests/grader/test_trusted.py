@@ -5,11 +5,14 @@ learns from a failure (the mistake and their own line; nothing of a hidden case)
 copes with code that does not finish.
 """
 
+import json
+
 import pytest
 
 from exercise_code.grading import PARTS
 from exercise_code.grading.messages import MISTAKES
-from tests.submissions import CLASSIFIER, LOSS, changed, everything, make_submission
+from tests.submissions import CLASSIFIER, LOSS, ROOT, changed, everything, make_submission
+from tools.course import ASSIGNMENT, NOTEBOOK
 from tools.grader import cases, trusted
 
 
@@ -25,8 +28,9 @@ def test_the_reference_passes_every_part_and_the_untouched_release_none(tmp_path
     assert all(MISTAKES["not_implemented"] in v.text for v in untouched.values())
     # A pass says what was tested, hidden tests by what they test.
     assert reference["sigmoid"].text == (
-        "[sigmoid] passed: sigmoid on an array of shape (3, 4); and 2 hidden tests: at large "
-        "|x|, without a numpy warning; on a scalar, which keeps its shape ()"
+        "[sigmoid] passed: sigmoid on an array of shape (3, 4); and 3 hidden tests: at large "
+        "|x|, without a numpy warning; on a scalar, which keeps its shape (); on another "
+        "array, of shape (2, 3)"
     )
 
 
@@ -112,3 +116,22 @@ def test_the_probe_is_sent_inputs_only(case):
     """What crosses into the student's process: the case's inputs and what it is about."""
     assert set(case.to_plain()) == {"part", "name", "about", "inputs", "hidden"}
     assert not {"expected", "mistakes"} & set(case.inputs)
+
+
+def test_the_notebook_states_the_time_limits():
+    """What the student reads is what the grader allows (per test, and for training)."""
+    notebook = json.loads((ROOT / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_text())
+    intro = "".join(notebook["cells"][0]["source"]).replace("\n", " ")
+    assert f"each test may take at most {trusted.CASE_SECONDS:g} seconds" in intro
+    assert f"the training at most {trusted.TRAINING_SECONDS:g} seconds" in intro
+
+
+def test_a_probe_that_does_not_start_stops_grading_instead_of_failing_the_student(
+    tmp_path, monkeypatch
+):
+    """The time of a case runs from the probe's READY line (a loaded machine may take long
+    to start Python and numpy in the sandbox); a probe that never starts is the machine's
+    fault, and no student gets a zero for it."""
+    monkeypatch.setattr(trusted, "STARTUP_SECONDS", 0)
+    with pytest.raises(trusted.ProbeNotStarted, match="did not start"):
+        trusted.grade(make_submission(tmp_path / "s", everything()), parts=["sigmoid"])

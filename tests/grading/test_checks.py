@@ -27,9 +27,11 @@ def _phrase(mistake):
 def test_the_reference_passes_every_check(capsys):
     for part in grading.PARTS:
         grading.check(part)
-    lines = capsys.readouterr().out.splitlines()
-    assert [line.split("]")[0][1:] for line in lines] == list(grading.PARTS)
-    assert all("] passed: " in line for line in lines)
+    out = capsys.readouterr().out
+    assert [line.split("]")[0][1:] for line in out.splitlines() if line.startswith("[")] == list(
+        grading.PARTS
+    )
+    assert out.count("] passed: ") == len(grading.PARTS)
 
 
 def test_an_unknown_part_is_a_clear_error():
@@ -60,7 +62,9 @@ def test_broken_code_is_a_failed_check_without_traceback(monkeypatch, wrong, mis
     with pytest.raises(GradingFailure, match=_phrase(mistake)) as info:
         grading.check("bce_forward")
     assert str(info.value).startswith("[bce_forward] ")
-    assert info.value._render_traceback_() == [f"\x1b[0;31mGradingFailure\x1b[0m: {info.value}"]
+    rendered = info.value._render_traceback_()
+    assert len(rendered) == 1 and rendered[0].startswith("\x1b[0;31mGradingFailure\x1b[0m: [bce_")
+    assert " ".join(rendered[0].split()[1:]) == " ".join(str(info.value).split())
 
 
 def test_an_exception_names_the_students_line(monkeypatch, tmp_path):

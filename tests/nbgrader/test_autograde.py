@@ -149,9 +149,9 @@ def scores(course, student):
 
 
 def feedback_html(course, student):
-    return (course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html").read_text(
-        encoding="utf-8"
-    )
+    """The student's feedback page, its whitespace collapsed (long messages are wrapped)."""
+    path = course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html"
+    return " ".join(path.read_text(encoding="utf-8").split())
 
 
 def test_committed_release_is_up_to_date():
@@ -234,6 +234,8 @@ def test_feedback_holds_only_the_html_and_no_solution_or_hidden_value(course):
         assert [p.name for p in files] == [f"{NOTEBOOK}.html"], files
         text = files[0].read_text(encoding="utf-8")
         assert not [line for line in text.splitlines() if line.strip() in forbidden]
+        # Numbers a reader sees: not the drawing of the math (SVG paths), styles or images.
+        text = re.sub(r"<svg.*?</svg>|<style.*?</style>|data:image/[^\"]*", "", text, flags=re.S)
         numbers = re.findall(r"-?\d+\.\d+", "".join(hidden))
         assert not [n for n in numbers if len(n) > 4 and n in text], student_dir.name
 
@@ -300,3 +302,45 @@ def test_nbgrader_validate_tells_students_where_they_stand(course, student, pass
 
 def test_the_student_files_are_the_graded_parts_files():
     assert set(STUDENT_FILES) == {LOSS, CLASSIFIER, OPTIMIZER, SOLVER}
+
+
+def test_feedback_reads_well_offline_in_a_browser(course):
+    """A real feedback page in Chromium with every request to another host refused: its math
+    is typeset (static SVG), nothing fails to load, no script runs, long messages wrap."""
+    from tests.book._browser import RAW_TEX_JS
+    from tests.chromium import chromium
+
+    path = course / "feedback" / "missing_n" / ASSIGNMENT / f"{NOTEBOOK}.html"
+    refused, errors = [], []
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 800, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        def route(r):
+            if r.request.url.startswith(("file://", "data:")):
+                r.continue_()
+            else:
+                refused.append(r.request.url)
+                r.abort()
+
+        page.route("**/*", route)
+        page.goto(path.as_uri())
+        typeset = page.evaluate("document.querySelectorAll('mjx-container svg').length")
+        raw_tex = page.evaluate(RAW_TEX_JS)
+        scripts = page.evaluate(
+            "Array.from(document.scripts).filter(s => !s.type.includes('json')).length"
+        )
+        overflowing = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.output_area pre'))
+                .filter(p => p.scrollWidth > p.clientWidth + 1)
+                .map(p => p.textContent.slice(0, 60))"""
+        )
+        message = page.evaluate(
+            "Array.from(document.querySelectorAll('pre')).map(p => p.textContent)"
+            ".find(t => t.replace(/\\s+/g, ' ').includes('did you divide by N?'))"
+        )
+    assert refused == [] and errors == [] and scripts == 0
+    assert typeset >= 30 and raw_tex == []
+    assert overflowing == []
+    assert "\n" in message  # the long message is on several lines, none cut

@@ -20,6 +20,7 @@ from traitlets.config import Config
 from tests.nbgrader.test_autograde import (
     NOTEBOOK,
     POINTS,
+    feedback_html,
     kernels_running_in,
     new_course,
     scores,
@@ -112,9 +113,7 @@ def test_a_loop_that_ignores_interrupts_costs_no_more(course):
 def test_a_loop_in_a_hidden_test_fails_that_part_and_shows_no_hidden_value(course):
     course, _ = course
     assert scores(course, "hidden_loop") == {**POINTS, "sigmoid": 0}
-    html = (course / "feedback" / "hidden_loop" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text(
-        encoding="utf-8"
-    )
+    html = feedback_html(course, "hidden_loop")
     assert "look for a loop that never ends" in html
     assert "on the hidden test at large |x|" in html
     for hidden in ("-745.0", "1000.0", "4.248354255291589e-18"):

@@ -14,17 +14,26 @@ So nothing here decides a grade inside a student's process:
                      graded methods on inputs it is sent one case at a time, and sends back
                      plain data (numbers and arrays as JSON, validated: type, shape, size).
                      This process compares them with the reference, which the child never
-                     sees; the hidden cases' inputs reach the child only when they run, and no
-                     hidden value or exception text reaches feedback.
-- ``preprocessors``  nbgrader plugs: every cell of the notebook is restored from the release,
-                     files the submission added are removed, the kernel runs sandboxed, and
-                     each graded test cell's output is replaced by the trusted verdict, which
-                     the gradebook, the formgrader and the feedback then show.
+                     sees. Whatever the child reports is the student's to forge, so no
+                     decision rests on a report that code could make up without doing the
+                     work: stand-ins' calls are logged here (a ``Desk``), training's loss is
+                     computed here from the weights, every part has a hidden case no table
+                     answers. The hidden cases' inputs reach the child only when they run,
+                     after every visible case, and a hidden case's message shows nothing the
+                     student's code chose (``trusted.hidden_safe``, ``engine.shown``).
+- ``preprocessors``  nbgrader plugs: every cell of the notebook (and its metadata) is restored
+                     from the release, files the submission added or submitted as links are
+                     removed, the kernel runs sandboxed, its outputs keep inert data only
+                     (no HTML or script reaches the formgrader's page), and each graded test
+                     cell's output is replaced by the trusted verdict, which the gradebook,
+                     the formgrader and the feedback then show.
 - ``flags``          a part the notebook says passed but the trusted grader failed: marked
                      for manual grading, its reason in the test cell, announced in the log.
 - ``kernel``         the notebook's kernel in the sandbox, over IPC, and its client.
 - ``hooks``          what nbgrader runs after a command: strip solutions from the release,
                      keep nothing but the HTML in the feedback.
 
-What it does not protect against is written in book/instructors.md.
+What it does not protect against is written in book/instructors.md. tests/attacks.py holds
+the attacks it is tested against (tests/grader/test_attacks.py, tests/nbgrader/test_attacks.py)
+and tests/variants.py the correct styles that must pass.
 """

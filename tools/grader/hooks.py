@@ -5,9 +5,11 @@
   on failure the hook deletes the whole release folder (no solution can ship);
   ``python -m tools.generate_release`` re-verifies every file and exits non-zero if anything is
   wrong.
-- ``feedback_hook`` (after ``generate_feedback``): keep only the HTML. nbgrader also copies
-  the autograded folder's files into the feedback; a student needs none of them (they have
-  their own), and only this guarantees that no file of the course's ever reaches them.
+- ``feedback_hook`` (after ``generate_feedback``): keep only the HTML (and nbgrader's two
+  bookkeeping files that ``release_feedback`` reads). nbgrader also copies the autograded
+  folder's files into the feedback; a student needs none of them (they have their own), and
+  only this guarantees that no file of the course's ever reaches them. Then the HTML is made
+  to read well offline (``feedback.py``).
 """
 
 import logging
@@ -16,7 +18,9 @@ import shutil
 
 from tools import strip_solutions
 
+from . import feedback
 from .oracles import ROOT
+from .preprocessors import NBGRADER_BOOKKEEPING
 
 
 def release_hook(assignment, student, notebooks):
@@ -34,9 +38,13 @@ def release_hook(assignment, student, notebooks):
 
 
 def feedback_hook(assignment, student, notebooks):
-    """Remove every file but the notebooks' HTML from the feedback just generated."""
+    """Keep only the notebooks' HTML in the feedback just generated (and nbgrader's
+    ``NBGRADER_BOOKKEEPING``, which come from the student's own submission), and make the
+    HTML read well offline (static math, no script, wrapped messages: ``feedback.finish``)."""
     log = logging.getLogger("nbgrader.feedback_hook")
-    keep = {f"{os.path.splitext(os.path.basename(nb))[0]}.html" for nb in notebooks}
+    html = {f"{os.path.splitext(os.path.basename(nb))[0]}.html" for nb in notebooks}
+    keep = html | set(NBGRADER_BOOKKEEPING)
+    pages = []
     for notebook in notebooks:
         # feedback/<student>/<assignment>/: the folder of the notebook's HTML.
         parts = os.path.normpath(notebook).split(os.sep)
@@ -53,3 +61,6 @@ def feedback_hook(assignment, student, notebooks):
                 path = os.path.join(dirpath, name)
                 if not os.listdir(path):
                     os.rmdir(path)
+        pages += [os.path.join(folder, name) for name in sorted(html)]
+    formulas = feedback.finish([p for p in pages if os.path.isfile(p)], ROOT)
+    log.info("feedback typeset: %d formulas in %d pages", formulas, len(pages))

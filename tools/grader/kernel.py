@@ -3,7 +3,8 @@
 The kernel talks to its manager over IPC (Unix sockets in a private folder of its own) instead
 of TCP: the sandbox has no network, and no port can clash between kernels started side by side
 (with TCP, concurrent graders lost kernels to "Address already in use"). Its working folder,
-the submission, is read-only; the socket folder is the only place outside ``/tmp`` it can write.
+the submission, is read-only; the socket folder is the only place outside ``/tmp`` it can write,
+until it is up (``lock_socket_dir``).
 
 Interrupts are sent as a message on the control channel (ipykernel then interrupts itself):
 a SIGINT to the sandbox's process group would reach bubblewrap as well, which ends the sandbox.
@@ -98,6 +99,16 @@ class SandboxedKernelManager(AsyncKernelManager):
             env={"JPY_PARENT_PID": "1"},
             uid=self._uid,
         )
+
+    def lock_socket_dir(self):
+        """Once the kernel is up (its sockets made), let it write nothing more in the socket
+        folder, the only place outside its /tmp it could write to: files there live on the
+        grader's disk, beyond the sandbox's size limit. As root, the folder and the connection
+        file go back to root; otherwise the kernel runs as us and could undo any lock."""
+        if os.geteuid() == 0:
+            for path in (self._socket_dir, self.connection_file):
+                shutil.chown(path, 0, 0)
+            os.chmod(self._socket_dir, 0o755)
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart=restart)

@@ -15,9 +15,12 @@ inputs nor its values nor the text of the student's exception.
 """
 
 import contextlib
+import functools
+import importlib
 import json
 import os
 import re
+import secrets
 import select
 import shutil
 import signal
@@ -27,6 +30,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from tools.course import ASSIGNMENT
 
 from . import cases as course_cases
@@ -34,17 +39,39 @@ from . import oracles, sandbox
 from .oracles import reference
 
 # Seconds a case may take (the sandbox is loaded at most by the course's workers): the
-# reference needs milliseconds, training 0.2 s. The notebook states these limits.
-START_SECONDS = 30.0  # Python, numpy and the grading package loading in the probe
+# reference needs milliseconds, training 0.2 s. The notebook states these limits (a test
+# keeps them in step).
 CASE_SECONDS = 5.0
-TRAINING_SECONDS = 10.0
+TRAINING_SECONDS = 15.0
 SUBMISSION_SECONDS = 60.0  # every case of a submission together
 MAX_LINE = 8 << 20  # bytes of one reply
-PROBE_LIMITS = sandbox.Limits(cpu_seconds=int(SUBMISSION_SECONDS))
+# Calls of the stand-ins answered in one case (a Desk refuses more than its own limit).
+MAX_DESK_CALLS = 60
+# The faulthandler writes its stack half a second before a case's time is up; we read it for
+# at most this long once the time is up.
+STACK_SECONDS = 0.6
+# A probe starts (bubblewrap, Python, numpy) in 0.2 s here; a case's time runs from then.
+STARTUP_SECONDS = 60.0
+# The probe needs 2 threads and 260 MB of address space (numpy and scipy.special). Limits are
+# per process: a fork bomb gets `processes` processes of `address_space` each, and competes
+# for the CPU with the other submissions graded side by side, so both are kept small.
+PROBE_LIMITS = sandbox.Limits(
+    cpu_seconds=int(SUBMISSION_SECONDS), processes=16, address_space=2 << 30
+)
 
 
 class GraderError(RuntimeError):
     """The grading machinery itself failed (not the student's code): grade again later."""
+
+
+class ProbeNotStarted(GraderError):
+    """The sandboxed probe did not start: grading cannot go on."""
+
+
+def probe_module():
+    """The course's exercise_code.grading.probe (its READY line)."""
+    reference()  # the course's exercise_code, never another
+    return importlib.import_module("exercise_code.grading.probe")
 
 
 @dataclass(frozen=True)
@@ -108,17 +135,69 @@ class _Probe:
         )
         os.close(results_w)
         os.close(stacks_w)
+        os.set_blocking(self.proc.stdin.fileno(), False)  # see _send
         self.results, self.stacks = results_r, stacks_r
         self.buffer = b""
-        status, line = self._line(START_SECONDS)
-        if status != "ok" or json.loads(line) != {"ready": True}:
-            # No student code has run yet: this is the grading machine's fault, never a grade.
-            self.close()
-            raise GraderError(f"the sandboxed probe did not start ({status}); is bwrap working?")
+        self.started = False
 
-    def _line(self, seconds):
-        """The next line the probe writes: ('ok', bytes), or 'timeout' or 'died'."""
+    def wait_started(self):
+        """Wait for the probe's READY line (no student code runs before it).
+
+        :raises ProbeNotStarted: it did not start within STARTUP_SECONDS: the machine, not
+            the submission, is at fault, and grading must not go on as if it were.
+        """
+        status, line = self._line(time.monotonic() + STARTUP_SECONDS)
+        if status != "ok" or line.decode(errors="replace") != probe_module().READY:
+            raise ProbeNotStarted(
+                f"the sandboxed probe did not start within {STARTUP_SECONDS:g} s ({status}); "
+                f"is the machine overloaded, or bubblewrap broken?"
+            )
+        self.started = True
+
+    def ask(self, case, seconds, desk=None):
+        """Send ``case``; return (status, reply line): 'ok', 'timeout', 'died' or 'too_large'.
+
+        A line that asks the part's ``desk`` (a stand-in's call, see ``engine.desk_call``) is
+        answered on the way, up to MAX_DESK_CALLS of them; any other line is the reply (one
+        asking a part without a desk, or past the limit, is then judged a bad reply).
+        """
+        if not self.started:
+            self.wait_started()
         deadline = time.monotonic() + seconds
+        status = self._send({"case": case.to_plain(), "seconds": seconds}, deadline)
+        asked = 0
+        while status == "ok":
+            status, line = self._line(deadline)
+            if status != "ok":
+                break
+            call = _desk_request(line)
+            asked += call is not None
+            if call is None or desk is None or asked > MAX_DESK_CALLS:
+                return "ok", line
+            status = self._send(_answer(desk, call), deadline)
+        return status, None
+
+    def _send(self, message, deadline):
+        """Write one line to the probe's stdin without ever blocking past ``deadline``: code
+        that stops reading its stdin fills the pipe."""
+        data = (json.dumps(message) + "\n").encode()
+        fd = self.proc.stdin.fileno()
+        while data:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return "timeout"
+            if not select.select([], [fd], [], left)[1]:
+                continue
+            try:
+                data = data[os.write(fd, data) :]
+            except BlockingIOError:
+                continue
+            except OSError:  # the probe closed its end: it is gone
+                return "died"
+        return "ok"
+
+    def _line(self, deadline):
+        """The next line the probe writes to its results descriptor (status, line)."""
         while b"\n" not in self.buffer:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -131,24 +210,22 @@ class _Probe:
                 return "died", None
             self.buffer += chunk
             if len(self.buffer) > MAX_LINE:
-                return "died", None
+                return "too_large", None
         line, self.buffer = self.buffer.split(b"\n", 1)
         return "ok", line
 
-    def ask(self, case, seconds):
-        """Send ``case``; return (status, reply): 'ok', 'timeout' or 'died'."""
-        request = {"case": case.to_plain(), "seconds": seconds}
-        try:
-            self.proc.stdin.write((json.dumps(request) + "\n").encode())
-            self.proc.stdin.flush()
-        except (BrokenPipeError, OSError):
-            return "died", None
-        return self._line(seconds)
-
     def stack(self):
-        """What the faulthandler wrote (the stack of a case that ran too long), capped."""
+        """What the faulthandler wrote (the stack of a case that ran too long), capped.
+
+        Read for at most STACK_SECONDS in all: the student's code can write to this pipe too,
+        and a byte now and then would otherwise keep us reading.
+        """
         out = b""
-        while len(out) < (1 << 16) and select.select([self.stacks], [], [], 0.6)[0]:
+        deadline = time.monotonic() + STACK_SECONDS
+        while len(out) < (1 << 16):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.stacks], [], [], left)[0]:
+                break
             chunk = os.read(self.stacks, 1 << 14)
             if not chunk:
                 break
@@ -166,12 +243,16 @@ class _Probe:
             with contextlib.suppress(OSError):
                 self.proc.stdin.close()
 
-    def death(self):
-        """Why the probe ended, in words."""
+    def death(self, detail=True):
+        """Why the probe ended, in words (without its exit status or signal: ``detail``
+        False, for a hidden case, where the student's code could choose them to say what it
+        saw)."""
         try:
             code = self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             code = None
+        if not detail:
+            return "it ended before answering"
         if code is not None and code < 0:
             name = signal.Signals(-code).name
             if -code == signal.SIGXCPU:
@@ -185,6 +266,51 @@ class _Probe:
 _FRAME = re.compile(r'File "([^"]+)", line (\d+)')
 
 
+def _desk_request(line):
+    """The request of a line that asks a desk (``{"call": ..., "args": [...]}``), else None."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) and "call" in data and "id" not in data else None
+
+
+def _answer(desk, request):
+    """The desk's answer to a request, as plain data; a refusal if anything is amiss."""
+    engine = reference().grading.engine
+    try:
+        name, args = request["call"], request["args"]
+        if not isinstance(name, str) or not isinstance(args, list) or len(args) > 4:
+            raise engine.PlainDataError("a malformed call")
+        result = desk.call(name, [engine.from_plain(a) for a in args])
+        return {"result": engine.to_plain(result, depth=1)}
+    except Exception:  # whatever the request held: it is refused, never a crash here
+        return {"refused": True}
+
+
+def _location(tree, file, line):
+    """(file, line, source) if ``file`` is a file of the package in ``tree`` (not the grading
+    code) and ``line`` one of its lines, the source read here; else (None, None, None).
+
+    The probe reports where an exception was raised; the student's code can forge that
+    report, so only a real line of a real file of theirs is shown.
+    """
+    if not (isinstance(file, str) and isinstance(line, int) and not isinstance(line, bool)):
+        return None, None, None
+    rel = os.path.normpath(file)
+    path = os.path.join(tree, rel)
+    package = reference().grading.engine.PACKAGE
+    if rel.startswith((f"{package}/grading/", "..")) or not rel.startswith(f"{package}/"):
+        return None, None, None
+    if os.path.islink(path) or not os.path.isfile(path):
+        return None, None, None
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = f.read().splitlines()
+    if not 0 < line <= len(lines):
+        return None, None, None
+    return rel, line, lines[line - 1].strip()[:200]
+
+
 def _looping_line(stack, tree):
     """(file, line, source) of the innermost student frame in a faulthandler dump."""
     student_files = reference().grading.STUDENT_FILES
@@ -192,12 +318,63 @@ def _looping_line(stack, tree):
     for path, line in _FRAME.findall(stack):
         rel = os.path.relpath(path, tree)
         if rel in student_files:
-            with open(os.path.join(tree, rel), encoding="utf-8", errors="replace") as f:
-                lines = f.read().splitlines()
-            number = int(line)
-            source = lines[number - 1].strip() if 0 < number <= len(lines) else ""
-            return rel, number, source[:200]
+            return _location(tree, rel, int(line))
     return None, None, None
+
+
+@functools.cache
+def _exception_names():
+    """The exception classes a hidden case's message may name: Python's and numpy's."""
+    import builtins
+
+    names = set()
+    for scope in (vars(builtins), vars(np.exceptions), {"LinAlgError": np.linalg.LinAlgError}):
+        names.update(
+            name
+            for name, value in scope.items()
+            if isinstance(value, type) and issubclass(value, BaseException)
+        )
+    return names
+
+
+# An error record's kinds (engine.error_record), and the types of objects that may be named.
+_ERROR_KINDS = ("not_implemented", "interrupted", "exited", "fp_warning", "exception")
+_OBJECT_TYPES = ("NoneType", "tuple", "list", "dict", "set", "str", "bytes", "function",
+                 "method", "generator", "type", "complex", "ndarray", "matrix")  # fmt: skip
+
+
+def hidden_safe(value, tree):
+    """What a hidden case's judge may read of the student's decoded reply.
+
+    A failed hidden case's message may say what went wrong and where, but nothing that the
+    student's code chose freely: that code has seen the hidden inputs. So an error record
+    names a class only if it is one of Python's or numpy's, a place only if it is a real line
+    of the submission's files (read here), and no message; a returned object's type is named
+    only if it is a common builtin one; and every other string becomes "other".
+    """
+    if isinstance(value, dict) and "error" in value:
+        kind = value["error"] if value.get("error") in _ERROR_KINDS else "exception"
+        name = value.get("type")
+        file, line, source = _location(tree, value.get("file"), value.get("line"))
+        return {
+            "error": kind,
+            "type": name if name in _exception_names() else "Exception",
+            "message": "",
+            "file": file,
+            "line": line,
+            "source": source,
+        }
+    if isinstance(value, dict) and "object" in value:
+        name = value["object"] if value["object"] in _OBJECT_TYPES else "object"
+        length = value.get("len")
+        return {"object": name, **({"len": length} if isinstance(length, int) else {})}
+    if isinstance(value, dict):
+        return {k: hidden_safe(v, tree) for k, v in value.items()}
+    if isinstance(value, list):
+        return [hidden_safe(v, tree) for v in value]
+    if isinstance(value, str):
+        return "other"
+    return value
 
 
 def grade(folder, parts=None):
@@ -227,11 +404,18 @@ def grade(folder, parts=None):
                     TRAINING_SECONDS if case.part == "trained_accuracy" else CASE_SECONDS, left
                 )
                 probe = probe or _Probe(tree)
-                status, reply = probe.ask(case, seconds)
+                desk = judges[case.part].desk
+                if desk is not None:  # drawn here at random: see engine.desk_call
+                    desk = desk(case.inputs, np.random.default_rng(secrets.randbits(128)))
+                status, reply = probe.ask(case, seconds, desk)
                 if status == "ok":
-                    message = _judge(engine, judges, case, reply)
+                    message = _judge(engine, judges, case, reply, tree, desk)
+                elif status == "too_large":  # the rest of the reply is still in the pipe
+                    probe.close()
+                    probe = None
+                    message = f"[{case.part}] {engine.MISTAKES['bad_reply']} (too large)"
                 else:
-                    record = {"error": "crashed", "message": probe.death()}
+                    record = {"error": "crashed", "message": probe.death(not case.hidden)}
                     if status == "timeout":
                         file, line, source = _looping_line(probe.stack(), tree)
                         record = {"error": "timeout", "file": file, "line": line, "source": source}
@@ -254,8 +438,12 @@ def grade(folder, parts=None):
     return verdicts
 
 
-def _judge(engine, judges, case, reply):
-    """None if the reply passes the case, else the failure's message."""
+def _judge(engine, judges, case, reply, tree, desk=None):
+    """None if the reply passes the case, else the failure's message.
+
+    A hidden case's reply is read through ``hidden_safe``; a part with a desk is judged on the
+    desk's log (``desk.record()``), never on what the probe says it did.
+    """
     try:
         data = json.loads(reply)
         if not isinstance(data, dict) or data.get("id") != case.id:
@@ -265,10 +453,15 @@ def _judge(engine, judges, case, reply):
             raise engine.PlainDataError("outputs that are not a mapping")
         if "probe" in outputs:
             raise engine.PlainDataError("the probe itself failed")
-    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        if case.hidden:
+            outputs = hidden_safe(outputs, tree)
+    except Exception as exc:  # anything malformed is the reply's fault, never a crash here
         return f"[{case.part}] {engine.MISTAKES['bad_reply']} ({exc.__class__.__name__})"
     try:
-        judges[case.part].judge(case, outputs, oracles.expect(case, outputs))
+        expected = oracles.expect(case, outputs)
+        if desk is not None:
+            expected.update(desk.record())
+        judges[case.part].judge(case, outputs, expected)
     except engine.GradingFailure as failure:
         return str(failure)
     except Exception as exc:  # malformed outputs the judge did not foresee: never a pass

@@ -19,7 +19,7 @@ import json
 import os
 
 from .classifier import CLASSIFIER_BACKWARD, CLASSIFIER_FORWARD, SIGMOID
-from .engine import Case, GradingFailure, from_plain, passed_text
+from .engine import Case, GradingFailure, from_plain, passed_text, wrap
 from .loss import BCE_BACKWARD, BCE_FORWARD
 from .messages import MISTAKES
 from .optimizer import OPTIMIZER_STEP
@@ -64,7 +64,7 @@ def check(part):
     probe, judge = PARTS[part].probe, PARTS[part].judge
     for case, expected in cases:
         judge(case, from_plain(probe(case.inputs)), expected)
-    print(passed_text(part, [c for c, _ in cases]))
+    print(wrap(passed_text(part, [c for c, _ in cases])))
 
 
 __all__ = ["MISTAKES", "PARTS", "STUDENT_FILES", "GradingFailure", "check", "visible_cases"]

@@ -14,6 +14,7 @@ import numpy as np
 
 from .engine import (
     Part,
+    _context,
     array_input,
     as_array,
     close,
@@ -21,6 +22,7 @@ from .engine import (
     fail,
     is_error,
     run,
+    shown,
     value_of,
 )
 from .messages import MISTAKES
@@ -72,23 +74,35 @@ def judge_forward(case, outputs, expected):
         if isinstance(mean, np.ndarray):
             fail(
                 case,
-                f"{what} must return one number, the mean loss, but returned an array of shape "
-                f"{mean.shape}.",
+                f"{what} must return one number, the mean loss, but returned an array"
+                f"{shown(case, f' of shape {mean.shape}')}.",
             )
         as_array(case, what, mean)
     mean = as_array(case, what, mean)
-    if "certain_wrong" in expected and not np.all(np.isfinite(mean)):
+    certain = "certain_wrong" in expected
+    if certain and not np.all(np.isfinite(mean)):
         fail(case, f"{what} {MISTAKES['bce_forward_edge']}.")
-    compare(case, f"the mean loss {what}", mean, expected["mean"], expected["mistakes"])
+    if not certain:
+        compare(case, f"the mean loss {what}", mean, expected["mean"], expected["mistakes"])
 
     what_i = "BCE().forward(y_out, y_truth, individual_losses=True)"
     individual = value_of(case, what_i, outputs, "individual", EDGE_HINT)
     if isinstance(individual, (int, float)) or np.ndim(individual) == 0:
         fail(case, f"{what_i}: {MISTAKES['bce_forward_individual']}, got one number.")
     individual = as_array(case, what_i, individual)
-    if "certain_wrong" in expected:
-        _judge_certain(case, what_i, individual, expected)
-    compare(case, f"the per-sample losses {what_i}", individual, expected["individual"])
+    if not certain:
+        compare(case, f"the per-sample losses {what_i}", individual, expected["individual"])
+        return
+    _judge_certain(case, what_i, individual, expected)
+    # A certain and wrong prediction's loss depends on the floor the student chose, and so
+    # does the mean: it is the mean of their own per-sample losses, judged just above.
+    if not close(mean, np.mean(individual)):
+        fail(
+            case,
+            f"the mean loss {what} is not the mean of the per-sample losses"
+            f"{shown(case, f' (got {float(mean):.6g}, their mean is {np.mean(individual):.6g})')}"
+            f"{_context(case)}.",
+        )
 
 
 def _name_log_of_labels(case, what, outputs, expected):
@@ -117,7 +131,8 @@ def _judge_certain(case, what, individual, expected):
     """Predictions of exactly 0 or 1: finite; right costs 0, wrong costs at least 10."""
     wrong = np.asarray(expected["certain_wrong"], dtype=bool)
     if individual.shape != wrong.shape:
-        fail(case, f"{what} {MISTAKES['wrong_shape']} {individual.shape}, expected {wrong.shape}.")
+        got = shown(case, f" {individual.shape}")
+        fail(case, f"{what} {MISTAKES['wrong_shape']}{got}, expected {wrong.shape}.")
     if not np.all(np.isfinite(individual)):
         fail(case, f"{what} {MISTAKES['bce_forward_edge']}.")
     if np.any(individual[wrong] < MIN_CERTAIN_WRONG):
@@ -129,7 +144,7 @@ def _judge_certain(case, what, individual, expected):
         )
     # Elsewhere the usual comparison applies: the loss of a certain wrong prediction depends
     # on the floor chosen, the others do not.
-    exact = np.where(wrong, individual, np.asarray(expected["individual"]))
+    exact = np.where(wrong, np.asarray(expected["individual"]), individual)
     if not close(exact, expected["individual"]):
         fail(
             case,
@@ -160,7 +175,8 @@ def judge_backward(case, outputs, expected):
         # The gradient pushes y_out towards the label: negative for y = 1, positive for y = 0.
         sign = np.asarray(expected["sign"], dtype=np.float64)
         if gradient.shape != sign.shape:
-            fail(case, f"{what} {MISTAKES['wrong_shape']} {gradient.shape}, expected {sign.shape}.")
+            got = shown(case, f" {gradient.shape}")
+            fail(case, f"{what} {MISTAKES['wrong_shape']}{got}, expected {sign.shape}.")
         if not np.all(np.isfinite(gradient)):
             fail(case, f"{what} {MISTAKES['not_finite']} at y_out = 0 or 1. {hint}")
         if np.any(np.sign(gradient) != sign):
