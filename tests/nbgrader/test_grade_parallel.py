@@ -4,7 +4,8 @@ One course, its gradebook a database of the suite's own PostgreSQL server; eight
 graded by two workers writing to it at once. While they run (tests/saboteur.py):
 
 - the first trusted-grading probe of one worker is killed before it is ready: that student's
-  grading fails with ``GraderError`` (the grading machine's fault) and is graded again;
+  grading fails with ``ProbeNotStarted``, a ``GraderError`` (the grading machine's fault), and
+  is graded again;
 - that worker is then killed (SIGKILL) mid-batch: its remaining students are graded again;
 - the sandboxed kernel of a student of the other worker is killed mid-notebook: that grade is
   not lost at all (the grade comes from the trusted grader, not the kernel);
@@ -79,7 +80,8 @@ def test_every_gradable_submission_gets_its_exact_grade(graded):
 
 def test_a_probe_that_could_not_start_is_graded_again(graded):
     _, _, result, _, _ = graded
-    failed = [s for s, why in result.regraded.items() if "GraderError" in why]
+    # ProbeNotStarted is a GraderError: the grading machine's failure, never the student's.
+    failed = [s for s, why in result.regraded.items() if "trusted.ProbeNotStarted" in why]
     assert len(failed) == 1, result.regraded
     assert "the sandboxed probe did not start" in result.regraded[failed[0]]
 

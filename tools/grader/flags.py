@@ -33,11 +33,12 @@ class Flag:
 
 
 def reason(part):
-    """Why ``part`` is disputed, in an instructor's words."""
+    """Why ``part`` is disputed, in an instructor's words (never the word "passed": a flagged
+    cell must not seem to say the part passed)."""
     return (
-        f"the notebook's own test printed '[{part}] passed', but the trusted grader failed "
+        f"the notebook's own test of {part} reported success, but the trusted grader failed "
         f"that visible test on the submission's code: something made the notebook's test "
-        f"pass. 0 points until a person reads the code and decides."
+        f"succeed. 0 points until a person reads the code and decides."
     )
 
 
