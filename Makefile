@@ -9,7 +9,7 @@ KERNEL_CONFIG := .venv/etc/ipython/ipython_kernel_config.py
 # INSTALLER=pip forces plain pip (slower, ~80 s); by default uv is used (~15 s).
 INSTALLER ?= uv
 
-.PHONY: all venv book release hub test lint format browser sandbox npm bench screenshots clean
+.PHONY: all venv book release hub test lint format browser sandbox postgres npm bench screenshots clean
 
 all: book release hub
 
@@ -18,13 +18,23 @@ venv: $(VENV_STAMP) $(KERNEL_CONFIG)
 # exercise_code is deliberately *not* installed into .venv: a notebook must import the copy
 # beside it (a student's, when grading), never an installed instructor copy. The book build
 # and pytest put the repository root on the path themselves.
+#
+# The lock is complete (every package, pinned) and installed with --no-deps, so that what it
+# leaves out stays out: jsonschema's optional rfc3987-syntax (and its lark), which jupyter-events
+# pulls in through jsonschema[format-nongpl]. Importing it builds a grammar at import time,
+# 2.3 s of every nbgrader command; jsonschema imports it only if present and skips the IRI
+# formats otherwise, which nothing here validates. The lock's header has the command that
+# compiles it without them; a venv made before is cleaned of them (UNWANTED).
+UNWANTED := rfc3987-syntax lark
 $(VENV_STAMP): requirements.lock pyproject.toml
 	python3 -m venv .venv
 	if [ "$(INSTALLER)" = pip ]; then \
-	  .venv/bin/pip install -q -r requirements.lock ; \
+	  .venv/bin/pip install -q --no-deps -r requirements.lock && \
+	  .venv/bin/pip uninstall -q -y $(UNWANTED) 2>/dev/null ; \
 	else \
 	  .venv/bin/pip install -q uv==0.13.8 && \
-	  .venv/bin/uv pip install -q --compile-bytecode -p $(PY) -r requirements.lock ; \
+	  .venv/bin/uv pip install -q --no-deps --compile-bytecode -p $(PY) -r requirements.lock && \
+	  .venv/bin/uv pip uninstall -q -p $(PY) $(UNWANTED) ; \
 	fi
 	touch $@
 
@@ -69,6 +79,14 @@ sandbox:
 	command -v bwrap >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; }
 
+# Debian's PostgreSQL server for the tests of a PostgreSQL gradebook (tests/postgres.py starts
+# a throwaway one; nothing here starts or configures Debian's own cluster). Debian keeps
+# initdb and postgres in /usr/lib/postgresql/<version>/bin, off PATH.
+postgres:
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+	  { apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
 lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
@@ -79,7 +97,7 @@ format: venv
 
 # The book is built first: the browser test reads _build/html. release/ is *not*
 # regenerated here: a test regenerates it in a temporary folder and compares.
-test: lint book browser sandbox hub
+test: lint book browser sandbox postgres hub
 	.venv/bin/pytest
 
 # The screenshots of the instructors' page: the browser tour of the formgrader and the
@@ -93,9 +111,10 @@ screenshots: venv npm browser sandbox
 	rm -rf $(SCREENSHOTS) && mkdir -p $(SCREENSHOTS)
 	cp $(TOUR_TMP)/tour/screenshots/*.png $(SCREENSHOTS)/
 
-bench: venv
+bench: venv sandbox postgres
 	$(PY) benchmarks/bench_solver.py
 	$(PY) benchmarks/bench_book_build.py
+	$(PY) benchmarks/bench_startup.py
 	$(PY) benchmarks/bench_autograde.py
 
 clean:

@@ -16,6 +16,7 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)  # the course's tools/ and its reference exercise_code/
 
+from tools import gradebook  # noqa: E402
 from tools.course import ASSIGNMENT, STUDENT_FILES  # noqa: E402
 from tools.grader import hooks, preprocessors  # noqa: E402
 
@@ -27,6 +28,10 @@ c.CourseDirectory.release_directory = "release"
 c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
+# The gradebook: SQLite (gradebook.db here) unless the environment variable NBGRADER_DB_URL
+# names another database, e.g. postgresql+psycopg2://grader@db.example.org/logistic_regression
+# for a course graded by many processes at once (tools/gradebook.py).
+c.CourseDirectory.db_url = gradebook.db_url(ROOT)
 
 # --- generate_assignment -----------------------------------------------------------------
 # IncludeHeaderFooter opens the path relative to the working directory: make it absolute.
@@ -64,6 +69,7 @@ c.Autograde.autograde_preprocessors = [
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
+    preprocessors.SaveFlags,
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]

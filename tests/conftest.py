@@ -10,6 +10,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.home_guard import changes, isolate_home, snapshot
+from tests.postgres import PostgresServer, PostgresUnavailable
+from tools import gradebook
 
 # Before anything imports matplotlib, nbgrader or Jupyter, and before any subprocess starts:
 # every program the tests run keeps its state in this temporary home, never the user's.
@@ -17,6 +19,8 @@ REAL_HOME = os.path.expanduser("~")
 TEST_HOME = tempfile.mkdtemp(prefix="tests-home-")
 atexit.register(shutil.rmtree, TEST_HOME, ignore_errors=True)
 isolate_home(TEST_HOME)
+# Every course of the suite uses SQLite unless a test names a PostgreSQL database itself.
+os.environ.pop(gradebook.VARIABLE, None)
 
 # "ci" is deterministic (derandomize) so that a CI failure reproduces, keeps no example
 # database in the working tree, and sets no deadline: a 2-core machine under load can take
@@ -61,3 +65,15 @@ def strict_fp():
     """
     with np.errstate(over="raise", divide="raise", invalid="raise"):
         yield
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server of the suite's own (tests/postgres.py), for the whole session; each
+    test takes a database of its own with ``postgres.create_database()``."""
+    try:
+        server = PostgresServer()
+    except PostgresUnavailable as exc:
+        pytest.skip(str(exc))
+    with server:
+        yield server

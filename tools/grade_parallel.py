@@ -1,52 +1,51 @@
 """Autograde an assignment with K parallel ``nbgrader autograde`` processes, losing no grade.
 
-Why not just start ``nbgrader autograde`` K times? All of them would write the one SQLite
-gradebook at once; SQLite serialises writers, and a writer that waits longer than the busy
-timeout fails ("database is locked") after its student's notebook was already executed, so
-a grade can be lost. Here every worker gets its *own* gradebook instead:
-
-1. The submitted students (``submitted/<student>/<assignment>/``) are split round-robin into
-   K shards.
-2. Each worker starts from a copy of the course gradebook (which holds the assignment, its
-   grade cells and their checksums, written by ``nbgrader generate_assignment``) and runs
-   the real ``nbgrader autograde <assignment>`` in the course directory with
-   ``--CourseDirectory.db_url=<its copy>`` and ``--CourseDirectory.student_id_exclude=<every
-   student of the other shards>``. Workers write disjoint ``autograded/<student>/`` folders.
-3. After all workers finished, each shard's submissions (student, timestamp, per-cell
-   scores, comments, flags) are copied into the course gradebook with nbgrader's Gradebook
-   API. Cells are matched by their database id, which the copies share with the course
-   gradebook, so no grade can land on the wrong cell.
-4. Verification: every submitted student must have a submission in the course gradebook
-   and an autograded notebook. Submissions that nbgrader could not grade (a kernel that
-   died or never answered, invalid notebook JSON) stay in the gradebook flagged for manual
-   grading (``needs_manual_grade``) and are listed; the exit status is then 1, as it is
-   for ``nbgrader autograde`` itself. Submissions that the autograde hook in
-   ``nbgrader_config.py`` flagged (code that reaches around the grading, see
-   ``tools/scan_submissions.py``) are listed too, and also give exit status 1.
-
-Usage, from the course root (where nbgrader_config.py is)::
-
     .venv/bin/python -m tools.grade_parallel ex04 --workers 2
     .venv/bin/python -m tools.grade_parallel ex04 --workers 2 --export grades.csv -- --force
 
-Arguments after ``--`` are passed to every ``nbgrader autograde`` (e.g. ``--force`` to grade
-again, or ``--ExecutePreprocessor.timeout=120``). Exit status: 0 every submission graded,
-1 some submissions flagged for manual grading or review (listed), 2 a grade is missing from the
-gradebook (a bug: never expected).
+1. The submitted students (``submitted/<student>/<assignment>/``) are split round-robin into
+   K shards, and each shard is graded by the real ``nbgrader autograde <assignment>``, run in
+   the course root with ``--CourseDirectory.student_id_exclude=<every other student>``.
+   Workers write disjoint ``autograded/<student>/`` folders.
+2. The gradebook (``NBGRADER_DB_URL``, tools/gradebook.py): on PostgreSQL every worker
+   writes to it at once; on SQLite each worker gets a copy, merged back afterwards
+   (tools/sqlite_shards.py says why).
+3. Check: every submitted student must have an autograded notebook and a score
+   (tools/grading_check.py). Those a round lost (a worker that crashed or was killed, a
+   failure of the grading machinery such as ``GraderError``, any error nbgrader reports for
+   a submission) are graded again, with ``--force``, up to ``--retries`` more rounds. A kernel
+   that dies loses nothing: the grade does not come from it (tools/grader/preprocessors.py).
+4. Summary: who was graded again and why, who still has no grade and why, and every flagged
+   submission with its reasons (tools/flags.py).
+
+Arguments after ``--`` go to every ``nbgrader autograde`` (e.g. ``--force`` to grade again).
+Exit status: 0 every submission graded, none flagged; 1 some submissions still have no grade
+(named); 2 every submission graded, some flagged for review (named, with reasons).
 """
 
 import argparse
-import contextlib
 import shutil
-import sqlite3
-import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
+from tools import gradebook, grading_check, sqlite_shards
+from tools.flags import flagged
+from tools.nbgrader_env import nbgrader_env, run_nbgrader, start_nbgrader
 
-from tools.nbgrader_env import nbgrader_command, nbgrader_env
+WORKDIR = ".grade_parallel"  # in the course root: the workers' logs (and SQLite copies)
+
+
+@dataclass
+class Result:
+    """What grading achieved: the exit status and who needs a person's attention."""
+
+    status: int
+    students: list[str]
+    regraded: dict[str, str] = field(default_factory=dict)  # student: why it was lost first
+    ungraded: dict[str, str] = field(default_factory=dict)  # student: why it has no grade
+    flags: list = field(default_factory=list)  # [(tools.grader.flags.Flag, state)]
 
 
 def submitted_students(course: Path, assignment: str) -> list[str]:
@@ -63,166 +62,157 @@ def shard(students: list[str], workers: int) -> list[list[str]]:
     return [s for s in shards if s]
 
 
-def copy_gradebook(src: Path, dst: Path) -> None:
-    """A consistent copy of an SQLite gradebook (SQLite's backup API, not a file copy)."""
-    with sqlite3.connect(src) as s, sqlite3.connect(dst) as d:
-        s.backup(d)
+@dataclass
+class _Worker:
+    students: list[str]
+    log_path: Path
+    db_url: str | None = None  # an SQLite copy, or None: the course's gradebook itself
+    process: object = None
 
 
-def run_workers(course, assignment, shards, all_students, workdir, extra_args, env=None):
-    """Start one ``nbgrader autograde`` per shard at once; wait; return their exit codes."""
-    procs = []
+def _run_round(course, assignment, shards, everyone, db_url, workdir, round_no, args, env):
+    """Grade each shard with its own ``nbgrader autograde`` at once; wait for all of them."""
+    workers = []
     for k, students in enumerate(shards):
-        db = workdir / f"worker{k}.db"
-        copy_gradebook(course / "gradebook.db", db)
-        others = sorted(set(all_students) - set(students))
-        cmd = [
-            *nbgrader_command("autograde"),
-            assignment,
-            f"--CourseDirectory.db_url=sqlite:///{db}",
-        ]
+        worker = _Worker(students, workdir / f"round{round_no}-worker{k}.log")
+        cmd = ["autograde", assignment]
+        if gradebook.is_sqlite(db_url):
+            copy = workdir / f"round{round_no}-worker{k}.db"
+            sqlite_shards.copy_gradebook(Path(gradebook.sqlite_file(db_url)), copy)
+            worker.db_url = f"sqlite:///{copy}"
+            cmd.append(f"--CourseDirectory.db_url={worker.db_url}")
+        others = sorted(set(everyone) - set(students))
         if others:
             cmd.append("--CourseDirectory.student_id_exclude=" + ",".join(others))
-        cmd += list(extra_args)
-        log = open(workdir / f"worker{k}.log", "w")  # noqa: SIM115 - closed below
-        procs.append(
-            (subprocess.Popen(cmd, cwd=course, stdout=log, stderr=subprocess.STDOUT, env=env), log)
-        )
-    codes = []
-    for proc, log in procs:
-        codes.append(proc.wait())
-        log.close()
-    return codes
+        with open(worker.log_path, "w") as log:  # the child has its own descriptor
+            worker.process = start_nbgrader(course, *cmd, *args, env=env, log=log)
+        workers.append(worker)
+    for worker in workers:
+        worker.process.wait()
+        if worker.db_url:
+            sqlite_shards.merge(db_url, worker.db_url, assignment, worker.students)
+    return workers
 
 
-def merge(main_db: Path, worker_db: Path, assignment: str, students: list[str]) -> list[str]:
-    """Copy the submissions of ``students`` from a worker gradebook into the course one.
-
-    Returns the students that have no submission in the worker gradebook (nbgrader did not
-    even record them; never seen in practice, but checked).
-    """
-    missing = []
-    with Gradebook(f"sqlite:///{main_db}") as main, Gradebook(f"sqlite:///{worker_db}") as work:
-        for sid in students:
-            try:
-                wsub = work.find_submission(assignment, sid)
-            except MissingEntry:
-                missing.append(sid)
+def _why_lost(workers, problems):
+    """{student: reason} for the students in ``problems``, from their worker's fate and log."""
+    reasons = {}
+    for worker in workers:
+        errors = grading_check.errors_in_log(worker.log_path.read_text(errors="replace"))
+        code = worker.process.returncode
+        for sid in worker.students:
+            if sid not in problems:
                 continue
-            st = wsub.student
-            main.update_or_create_student(
-                sid,
-                first_name=st.first_name,
-                last_name=st.last_name,
-                email=st.email,
-                lms_user_id=st.lms_user_id,
-            )
-            with contextlib.suppress(MissingEntry):  # a first grading has none to remove
-                main.remove_submission(assignment, sid)
-            msub = main.add_submission(
-                assignment, sid, timestamp=wsub.timestamp, extension=wsub.extension
-            )
-            mnbs = {nb.name: nb for nb in msub.notebooks}
-            for wnb in wsub.notebooks:
-                mnb = mnbs[wnb.name]
-                mnb.flagged = wnb.flagged
-                mnb.late_submission_penalty = wnb.late_submission_penalty
-                # The same cell ids: the worker gradebooks are copies of this one.
-                grades = {g.cell_id: g for g in mnb.grades}
-                for g in wnb.grades:
-                    m = grades[g.cell_id]
-                    m.auto_score = g.auto_score
-                    m.manual_score = g.manual_score
-                    m.extra_credit = g.extra_credit
-                    m.needs_manual_grade = g.needs_manual_grade
-                comments = {c.cell_id: c for c in mnb.comments}
-                for c in wnb.comments:
-                    m = comments[c.cell_id]
-                    m.auto_comment = c.auto_comment
-                    m.manual_comment = c.manual_comment
-            main.db.commit()
-    return missing
+            if sid in errors:
+                reasons[sid] = f"{errors[sid]} ({problems[sid]})"
+            elif code is not None and code < 0:
+                reasons[sid] = f"its worker was killed by signal {-code} ({problems[sid]})"
+            else:
+                reasons[sid] = f"{problems[sid]} (exit status {code}, see {worker.log_path})"
+    return reasons
 
 
-def verify(course: Path, assignment: str, students: list[str]):
-    """Return (lost, ungraded, review): students without a gradebook submission, students
-    whose submission has no autograded notebook (nbgrader failed on it; needs manual
-    grading), and students whose submission the autograde hook flagged for review."""
-    lost, ungraded, review = [], [], []
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for sid in students:
-            try:
-                submission = gb.find_submission(assignment, sid)
-            except MissingEntry:
-                lost.append(sid)
-                continue
-            if not list((course / "autograded" / sid / assignment).glob("*.ipynb")):
-                ungraded.append(sid)
-            elif any(nb.flagged for nb in submission.notebooks):
-                review.append(sid)
-    return lost, ungraded, review
-
-
-def grade_parallel(course, assignment, workers=2, extra_args=(), export=None, env=None, log=print):
+def grade_parallel(
+    course,
+    assignment,
+    workers=2,
+    extra_args=(),
+    export=None,
+    env=None,
+    retries=2,
+    keep_logs=False,
+    log=print,
+):
     """Autograde every submitted student of ``assignment`` with ``workers`` processes.
 
-    :return: (exit status, lost students, flagged students); see the module docstring.
+    :param retries: how many more rounds grade the students a round lost.
+    :param keep_logs: keep the workers' logs (in ``.grade_parallel/``) after a clean run too.
+    :return: a Result; see the module docstring for its status.
     """
     course = Path(course).resolve()
     env = nbgrader_env(env)
+    db_url = gradebook.db_url(course, env)
     students = submitted_students(course, assignment)
     if not students:
         log(f"no submissions in {course / 'submitted'}/*/{assignment}")
-        return 0, [], []
-    if not (course / "gradebook.db").exists():
-        raise SystemExit("gradebook.db not found: run `nbgrader generate_assignment` first.")
-    shards = shard(students, workers)
-    workdir = course / ".grade_parallel"
+        return Result(0, [])
+    sqlite_missing = (
+        gradebook.is_sqlite(db_url) and not Path(gradebook.sqlite_file(db_url)).exists()
+    )
+    if sqlite_missing or not grading_check.has_assignment(db_url, assignment):
+        raise SystemExit(
+            f"{assignment} is not in the gradebook {gradebook.redacted(db_url)}: run "
+            f"`nbgrader generate_assignment {assignment}` first."
+        )
+    workdir = course / WORKDIR
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir()
-    t0 = time.perf_counter()
-    codes = run_workers(course, assignment, shards, students, workdir, extra_args, env)
-    t1 = time.perf_counter()
-    log(
-        f"{len(students)} submissions, {len(shards)} workers: "
-        f"autograde {t1 - t0:.1f} s, exit codes {codes}"
-    )
-    lost = []
-    for k, students_k in enumerate(shards):
-        lost += merge(course / "gradebook.db", workdir / f"worker{k}.db", assignment, students_k)
-    lost_v, ungraded, review = verify(course, assignment, students)
-    flagged = sorted(ungraded + review)
-    lost = sorted(set(lost) | set(lost_v))
-    log(f"merged into {course / 'gradebook.db'} in {time.perf_counter() - t1:.1f} s")
+    log(f"gradebook: {gradebook.redacted(db_url)}")
+
+    result, pending, args = Result(0, students), students, list(extra_args)
+    for round_no in range(1 + retries):
+        shards = shard(pending, workers)
+        start = time.perf_counter()
+        ran = _run_round(course, assignment, shards, students, db_url, workdir, round_no, args, env)
+        codes = ", ".join(str(w.process.returncode) for w in ran)
+        log(
+            f"round {round_no + 1}: {len(pending)} submissions on {len(shards)} workers in "
+            f"{time.perf_counter() - start:.1f} s (exit status {codes})"
+        )
+        problems = grading_check.missing(course, db_url, assignment, pending)
+        lost = _why_lost(ran, problems)
+        for sid, why in sorted(lost.items()):
+            log(f"  no grade for {sid}: {why}")
+        if round_no == 0:
+            result.regraded = dict(lost)
+        if not lost:
+            break
+        # --force: a killed worker may have left part of a student's autograded folder.
+        pending, args = sorted(lost), [*extra_args, "--force"]
+    else:
+        result.ungraded = lost
+    for sid in result.ungraded:
+        result.regraded.pop(sid, None)
+
     if export:
-        subprocess.run(
-            nbgrader_command("export", f"--to={export}", f"--assignment={assignment}"),
-            cwd=course,
-            check=True,
-            capture_output=True,
-            env=env,
+        proc = run_nbgrader(
+            course, "export", f"--to={export}", f"--assignment={assignment}", env=env
         )
-        if not Path(export).exists():
-            raise SystemExit(f"nbgrader export did not write {export}")
+        if proc.returncode != 0 or not Path(course, export).exists():
+            raise SystemExit(f"nbgrader export failed:\n{proc.stdout}{proc.stderr}")
         log(f"grades exported to {export}")
-    if lost:
-        log("NO GRADE for: " + ", ".join(lost) + f" (see {workdir}/worker*.log)")
-        return 2, lost, flagged
-    if ungraded:
-        log(
-            "nbgrader could not grade (flagged for manual grading, see "
-            f"{workdir}/worker*.log): " + ", ".join(ungraded)
-        )
-    if review:
-        log(
-            "code that reaches around the grading (flagged for review; the findings are in "
-            f"{workdir}/worker*.log): " + ", ".join(review)
-        )
-    if flagged:
-        return 1, lost, flagged
-    shutil.rmtree(workdir)
-    log("every submission has a grade")
-    return 0, lost, flagged
+
+    result.flags = flagged(course, assignment, db_url)
+    _summary(result, workdir, log)
+    if result.ungraded:
+        result.status = 1
+    elif result.flags:
+        result.status = 2
+    if result.status == 0 and not keep_logs:
+        shutil.rmtree(workdir)
+    return result
+
+
+def _summary(result, workdir, log):
+    graded = len(result.students) - len(result.ungraded)
+    log(f"graded: {graded} of {len(result.students)} submissions")
+    if result.regraded:
+        log(f"graded again after a lost grade: {', '.join(sorted(result.regraded))}")
+    if result.ungraded:
+        log("=" * 78)
+        log(f"STILL NO GRADE for {len(result.ungraded)} submission(s) (logs in {workdir}):")
+        for sid, why in sorted(result.ungraded.items()):
+            log(f"  {sid}: {why}")
+        log("=" * 78)
+    if result.flags:
+        log("=" * 78)
+        students = sorted({flag.student for flag, _ in result.flags})
+        log(f"FLAGGED for review: {len(students)} submission(s): {', '.join(students)}")
+        for flag, state in result.flags:
+            log(f"  {flag.student}, {flag.part} ({state}): {flag.reason}")
+        log("=" * 78)
+    if not (result.ungraded or result.flags):
+        log("every submission has an autograded notebook and a score; none is flagged")
 
 
 def main(argv=None):
@@ -231,14 +221,26 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--course-dir", default=".", help="the course root (default: .)")
     parser.add_argument("--export", help="also write the grades as CSV (nbgrader export)")
+    parser.add_argument(
+        "--retries", type=int, default=2, help="rounds that grade lost submissions again"
+    )
+    parser.add_argument(
+        "--keep-logs", action="store_true", help=f"keep {WORKDIR}/ after a clean run too"
+    )
     argv = sys.argv[1:] if argv is None else list(argv)
     # Everything after "--" goes to nbgrader autograde unchanged.
     extra = argv[argv.index("--") + 1 :] if "--" in argv else []
     args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
-    status, _, _ = grade_parallel(
-        args.course_dir, args.assignment, args.workers, extra, export=args.export
+    result = grade_parallel(
+        args.course_dir,
+        args.assignment,
+        args.workers,
+        extra,
+        export=args.export,
+        retries=args.retries,
+        keep_logs=args.keep_logs,
     )
-    return status
+    return result.status
 
 
 if __name__ == "__main__":

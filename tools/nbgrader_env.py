@@ -5,6 +5,9 @@
 - The venv's ``bin`` comes first on ``PATH``: nbgrader runs ``alembic`` (its gradebook
   migrations) from ``PATH``; without it every command fails, and ``nbgrader export`` even
   exits 0 after failing.
+
+``run_nbgrader`` (wait for it) and ``start_nbgrader`` (a process running alongside) are the
+only ways the tools start nbgrader; tests/tools/test_nbgrader_env.py holds each tool to it.
 """
 
 import os
@@ -36,4 +39,16 @@ def run_nbgrader(course_dir, *args, env=None):
         capture_output=True,
         text=True,
         check=False,
+    )
+
+
+def start_nbgrader(course_dir, *args, env=None, log=None):
+    """Start ``nbgrader <args>`` in ``course_dir``, its output (both streams) to the open file
+    ``log``; return the running process."""
+    return subprocess.Popen(
+        nbgrader_command(*args),
+        cwd=course_dir,
+        env=nbgrader_env(env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )

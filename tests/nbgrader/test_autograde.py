@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
+from tests.saboteur import Saboteur
 from tests.submissions import (
     CLASSIFIER,
     LOSS,
@@ -257,23 +258,32 @@ def test_no_kernel_is_left_running(course):
     assert not kernels_running_in(course)
 
 
-def test_parallel_grading_gives_the_same_grades(course, tmp_path):
-    """tools.grade_parallel (2 workers, a gradebook each, merged) loses no grade."""
+def test_parallel_grading_gives_the_same_grades_even_when_a_worker_dies(course, tmp_path):
+    """tools.grade_parallel (2 workers, an SQLite copy each, merged) loses no grade: one
+    worker is killed mid-batch (tests/saboteur.py), and its students are graded again."""
     parallel = tmp_path / "parallel"
     shutil.copytree(course, parallel, ignore=shutil.ignore_patterns("autograded", "feedback"))
     (parallel / "gradebook.db").unlink()
     shutil.rmtree(parallel / "submitted" / "invalid_json")
     assert run_nbgrader(str(parallel), "generate_assignment", ASSIGNMENT, "--force").returncode == 0
-    proc = subprocess.run(
-        [sys.executable, "-m", "tools.grade_parallel", ASSIGNMENT, "--workers", "2"],
-        cwd=parallel,
-        env=nbgrader_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    saboteur = Saboteur(parallel, kill_worker="reference")
+    saboteur.start()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "tools.grade_parallel", ASSIGNMENT, "--workers", "2"],
+            cwd=parallel,
+            env=nbgrader_env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        saboteur.stop()
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for student in ("untouched", "reference", "bce_forward_only", "missing_n", "edited_helper"):
+    assert "worker" in saboteur.done
+    assert "graded again after a lost grade: " in proc.stdout
+    assert "killed by signal 9" in proc.stdout
+    for student in (p.name for p in (parallel / "submitted").iterdir()):
         assert scores(parallel, student) == scores(course, student), student
 
 

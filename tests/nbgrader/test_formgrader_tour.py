@@ -23,6 +23,7 @@ from tests.submissions import LOSS, RELEASE, changed, everything
 from tools import formgrader_tour
 from tools.course import ASSIGNMENT, NOTEBOOK
 from tools.generate_release import verify_release
+from tools.grader import flags
 from tools.nbgrader_env import nbgrader_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -48,7 +49,7 @@ SCORES = {
     "student1": TOTAL - sum(POINTS[p] for p in STUDENT1_LOST),
     "student2": 0,
 }
-FLAG_REASON = "printed 'passed', but the same test failed when graded in isolation"
+FLAGGED = "student2"  # patches the checks: flagged, every part needs manual grading
 # The one request that leaves the machine, refused: the formgrader's view of a submission
 # (nbconvert's template) asks for MathJax 2 from a CDN, so offline its formulas stay TeX.
 KNOWN_REMOTE = ("https://cdnjs.cloudflare.com/ajax/libs/mathjax/",)
@@ -126,7 +127,9 @@ def test_manage_submissions_shows_each_score(tour):
     assert set(rows) == set(SCORES)
     for student, score in SCORES.items():
         assert rows[student]["Score"]["text"] == f"{score} / {TOTAL}"
-        assert rows[student]["Status"]["text"] == "graded"
+        # A flagged submission is not "graded": a person must look (tools/grader/flags.py).
+        status = "needs manual grading" if student == FLAGGED else "graded"
+        assert rows[student]["Status"]["text"] == status
         assert rows[student]["Student Name"]["text"] == name(student)
 
 
@@ -136,19 +139,27 @@ def test_manual_grading_flags_the_submission_that_patched_the_checks(tour):
     assert flagged["Flagged?"]["icons"] == ["flag"]
     assert honest["Flagged?"]["icons"] == []
     assert flagged["Overall Score"]["text"] == f"0 / {TOTAL}"
-    # The grader decides every part: nothing is left to grade by hand.
-    for row in (flagged, honest):
-        assert row["Needs Manual Grade?"]["icons"] == [] and not row["Needs Manual Grade?"]["text"]
+    # The grader decides every part of an honest submission; the disputed parts of a flagged
+    # one wait for a person.
+    assert flagged["Needs Manual Grade?"]["icons"] == ["ok"]
+    assert (
+        honest["Needs Manual Grade?"]["icons"] == [] and not honest["Needs Manual Grade?"]["text"]
+    )
 
 
 def test_the_flag_s_reason_is_in_the_autograde_dialog(tour):
-    """Where the formgrader shows why a submission is flagged today: the log of the autograde
-    dialog (whose title says Success). ``flag_mentions`` holds whatever the submission's view
-    says of a flag (nothing yet)."""
-    dialog = tour["autograde"]["student2"]
-    assert f"student2: submission {formgrader_tour.FLAG_WARNING}" in dialog["text"]
-    assert FLAG_REASON in one_line(dialog["text"])
+    """The log of the autograde dialog (whose title says Success) names the flag and why."""
+    dialog = tour["autograde"][FLAGGED]
+    assert f"{formgrader_tour.FLAG_WARNING}: {FLAGGED}, part bce_forward" in dialog["text"]
+    assert flags.reason("bce_forward") in one_line(dialog["text"])
     assert formgrader_tour.FLAG_WARNING not in tour["autograde"]["student1"]["text"]
+
+
+def test_the_flag_s_reason_is_on_the_submission_s_grading_page(tour):
+    """Where the instructor grades it: each disputed cell ends with the reason."""
+    mentions = tour["flag_mentions"][name(FLAGGED)]
+    for part in POINTS:
+        assert any(f"{flags.MARK}: {flags.reason(part)}" in m for m in mentions), mentions
 
 
 def test_the_flagged_submission_s_cells_show_the_trusted_verdicts(tour):
@@ -160,6 +171,7 @@ def test_the_flagged_submission_s_cells_show_the_trusted_verdicts(tour):
         part = cell["grade_id"]
         assert cell["output"].startswith(f"GradingFailure: [{part}]"), cell["output"]
         assert "passed" not in cell["output"]
+        assert f"{flags.MARK}: {flags.reason(part)}" in one_line(cell["output"])
         assert (cell["auto_score"], cell["points"]) == (0, POINTS[part])
     assert "not implemented yet" in one_line(cells[0]["output"])
 

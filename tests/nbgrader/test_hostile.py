@@ -7,9 +7,15 @@ attacks on the grader itself is tests/nbgrader/test_attacks.py.
 """
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook
+from nbgrader.apps.api import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
 
 from tests.nbgrader.test_autograde import (
     NOTEBOOK,
@@ -21,10 +27,14 @@ from tests.nbgrader.test_autograde import (
     submit,
 )
 from tests.submissions import CLASSIFIER, LOSS, RELEASE, SOLVER, changed, everything
+from tools import flags as tools_flags
+from tools import gradebook
 from tools.course import ASSIGNMENT
-from tools.nbgrader_env import run_nbgrader
+from tools.grader import flags
+from tools.nbgrader_env import nbgrader_env, run_nbgrader
 
 pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
 
 SIGMOID_FIRST_LINE = "        e = np.exp(-np.abs(x))\n"
 
@@ -140,10 +150,79 @@ def flagged(course, student):
 def test_code_that_patches_the_notebooks_checks_gains_nothing_and_is_flagged(course):
     """In the kernel the patched checks print "passed"; the grader, out of reach, fails
     every part, and the disagreement flags the submission for a person to look at."""
-    course, proc = course
+    course, _ = course
     assert scores(course, "patches_grading") == dict.fromkeys(POINTS, 0)
     assert flagged(course, "patches_grading")
-    assert "patches_grading: submission FLAGGED for review" in proc.stdout + proc.stderr
+
+
+def formgrader_api(course):
+    """nbgrader's API behind the formgrader's pages, on this course."""
+    config = Config()
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.db_url = gradebook.db_url(course)
+    config.Exchange.root = str(course / "exchange")  # never the system-wide default
+    return NbGraderAPI(CourseDirectory(config=config), config=config)
+
+
+def test_a_flag_shows_in_the_formgraders_submission_lists(course):
+    """Manage Submissions lists the flagged submission as needing manual grading (graded
+    ones as graded); Manual Grading shows its flag."""
+    course, _ = course
+    api = formgrader_api(course)
+    listed = {s["student"]: s for s in api.get_submissions(ASSIGNMENT)}
+    assert listed["patches_grading"]["needs_manual_grade"]
+    assert not listed["reference"]["needs_manual_grade"]
+    notebooks = {s["student"]: s for s in api.get_notebook_submissions(ASSIGNMENT, NOTEBOOK)}
+    assert notebooks["patches_grading"]["flagged"]
+    assert notebooks["patches_grading"]["needs_manual_grade"]
+    assert not notebooks["reference"]["flagged"]
+
+
+def test_a_flag_gives_its_reason_in_the_autograded_notebook(course):
+    """Each disputed test cell, as the formgrader shows it, ends with the reason."""
+    course, _ = course
+    path = course / "autograded" / "patches_grading" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    reasons = {
+        cell["metadata"]["nbgrader"]["grade_id"]: flags.reason_in(cell)
+        for cell in notebook["cells"]
+        if cell["metadata"].get("nbgrader", {}).get("grade")
+    }
+    assert set(reasons) == set(POINTS)
+    for part, reason in reasons.items():
+        assert reason == flags.reason(part), part
+
+
+def test_a_flag_stands_out_in_the_autograde_log_and_its_summary(course):
+    course, proc = course
+    log = proc.stdout + proc.stderr
+    assert f"{flags.MARK}: patches_grading, part bce_forward" in log
+    assert flags.BANNER in log
+    # The summary after the last student: every flagged submission, with its parts.
+    summary = log[log.rindex(f"{flags.MARK}: 1 submission(s)") :]
+    assert "patches_grading (bce_forward, bce_backward" in summary
+    assert "python -m tools.flags ex04" in summary
+
+
+def test_one_command_lists_every_flag_with_its_reason(course):
+    course, _ = course
+    rows = tools_flags.flagged(course, ASSIGNMENT)
+    assert {flag.student for flag, _ in rows} == {"patches_grading"}
+    assert {flag.part for flag, _ in rows} == set(POINTS)
+    assert {state for _, state in rows} == {"needs manual grading"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tools.flags", ASSIGNMENT, "--course-dir", str(course)],
+        cwd=ROOT,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["student", "part", "state", "/", "reason"]
+    assert sum(line.startswith("patches_grading ") for line in lines) == len(POINTS)
+    assert flags.reason("sigmoid") in proc.stdout
+    assert lines[-1] == "1 flagged submission(s) of ex04"
 
 
 def test_honest_code_is_not_flagged(course):

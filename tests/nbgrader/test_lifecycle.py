@@ -1,16 +1,20 @@
-"""The whole nbgrader lifecycle on a local exchange, with real commands.
+"""The whole nbgrader lifecycle on a local exchange, with real commands, on either gradebook.
 
-Instructor: release_assignment; student (the current OS user): fetch_assignment, edit,
-submit; instructor: collect, autograde, generate_feedback, export. The student solves
-BCE.forward only, so the exported grade must be exactly its points.
+Instructor: generate_assignment, release_assignment; student (the current OS user):
+fetch_assignment, edit, submit; instructor: collect, autograde, generate_feedback, export. The
+student solves BCE.forward only, so the exported grade must be exactly its points. It runs
+once on the default SQLite gradebook and once on a PostgreSQL server of the test's own
+(``NBGRADER_DB_URL``, the course's one setting for it, tools/gradebook.py).
 """
 
 import csv
 import getpass
 
 import pytest
+from nbgrader.api import Gradebook
 
-from tests.nbgrader.test_autograde import POINTS, new_course, solved
+from tests.nbgrader.test_autograde import NOTEBOOK, POINTS, new_course, solved
+from tools import gradebook
 from tools.course import ASSIGNMENT
 from tools.nbgrader_env import run_nbgrader
 
@@ -26,8 +30,15 @@ def run(cwd, *args):
     return proc
 
 
-def test_release_fetch_submit_collect_autograde_feedback_export(tmp_path):
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_release_fetch_submit_collect_autograde_feedback_export(
+    tmp_path, monkeypatch, request, database
+):
+    if database == "postgresql":
+        url = request.getfixturevalue("postgres").create_database()
+        monkeypatch.setenv(gradebook.VARIABLE, url)  # every nbgrader command below inherits it
     course = new_course(tmp_path / "course")
+    assert (course / "gradebook.db").exists() == (database == "sqlite")
     exchange = tmp_path / "exchange"
     student_home = tmp_path / "student"
     exchange.mkdir()
@@ -44,7 +55,7 @@ def test_release_fetch_submit_collect_autograde_feedback_export(tmp_path):
     run(course, "collect", ASSIGNMENT, ex)
     student = getpass.getuser()
     assert (course / "submitted" / student / ASSIGNMENT / LOSS).is_file()
-    run_nbgrader(str(course), "autograde", ASSIGNMENT)
+    run(course, "autograde", ASSIGNMENT)
     run(course, "generate_feedback", ASSIGNMENT)
     assert (course / "feedback" / student / ASSIGNMENT / "logistic_regression.html").is_file()
     run(course, "export", "--to", str(course / "grades.csv"))
@@ -54,3 +65,10 @@ def test_release_fetch_submit_collect_autograde_feedback_export(tmp_path):
     assert len(rows) == 1
     assert float(rows[0]["raw_score"]) == POINTS["bce_forward"]
     assert float(rows[0]["max_score"]) == sum(POINTS.values())
+
+    with Gradebook(gradebook.db_url(course)) as gb:
+        assert gb.engine.url.get_backend_name() == database
+        assert (
+            gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student).score
+            == POINTS["bce_forward"]
+        )

@@ -27,6 +27,9 @@ So nothing here decides a grade inside a student's process:
                      (no HTML or script reaches the formgrader's page), and each graded test
                      cell's output is replaced by the trusted verdict, which the gradebook,
                      the formgrader and the feedback then show.
+- ``flags``          a part the notebook says passed but the trusted grader failed: marked
+                     for manual grading, its reason in the test cell, announced in the log.
+- ``kernel``         the notebook's kernel in the sandbox, over IPC, and its client.
 - ``hooks``          what nbgrader runs after a command: strip solutions from the release,
                      keep nothing but the HTML in the feedback.
 

@@ -5,8 +5,8 @@ nbgrader_config.py places them in nbgrader's own pipeline:
     sanitize:   ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreNotebook,
                 OverwriteCells, CheckCellMetadata
     autograde:  RemoveAddedFiles, SandboxedExecute, TrustedVerdicts, IgnorePattern,
-                ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
-                CheckCellMetadata
+                ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, SaveFlags,
+                AssignLatePenalties, CheckCellMetadata
 
 so the gradebook, the formgrader and the feedback all show the trusted verdicts.
 """
@@ -19,13 +19,13 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
 from tools.course import STUDENT_FILES
 
-from . import oracles, trusted
+from . import flags, oracles, trusted
 from .kernel import SandboxedKernelManager
 from .oracles import reference
 
@@ -248,13 +248,14 @@ class TrustedVerdicts(NbGraderPreprocessor):
     """Replace each graded test cell's outputs with the trusted verdict of its part.
 
     A part whose visible test printed "passed" in the notebook but fails when graded in
-    isolation is flagged in the gradebook: the notebook's own test was made to pass.
+    isolation is flagged (``flags``): the notebook's own test was made to pass. The reason
+    ends the cell's outputs; SaveFlags records the flag in the gradebook.
     """
 
     def preprocess(self, nb, resources):
-        folder = resources["metadata"]["path"]
-        verdicts = trusted.grade(folder)
-        disagree = []
+        info = resources["nbgrader"]
+        verdicts = trusted.grade(resources["metadata"]["path"])
+        disputed = []
         for cell in nb.cells:
             part = cell.metadata.get("nbgrader", {}).get("grade_id")
             if not (utils.is_grade(cell) and part in verdicts):
@@ -265,30 +266,30 @@ class TrustedVerdicts(NbGraderPreprocessor):
                 for o in cell.get("outputs", [])
                 if o.get("output_type") == "stream"
             )
+            cell.outputs = [_stream(wrap(verdict.text)) if verdict.passed else _error(verdict.text)]
             if said_passed and verdict.visible_failed:
-                disagree.append(part)
-            text = verdict.text
-            cell.outputs = [_stream(wrap(text)) if verdict.passed else _error(text)]
-        if disagree:
-            self._flag(resources, disagree)
-        resources.setdefault("nbgrader", {})["trusted_verdicts"] = {
-            part: verdict.passed for part, verdict in verdicts.items()
-        }
+                flag = flags.Flag(info["assignment"], info["student"], part, flags.reason(part))
+                cell.outputs.append(flags.cell_output(flag.reason))
+                flags.report(self.log, flag)
+                disputed.append(part)
+        info["disputed_parts"] = disputed
+        info["trusted_verdicts"] = {part: verdict.passed for part, verdict in verdicts.items()}
         return nb, resources
 
-    def _flag(self, resources, parts):
+
+class SaveFlags(NbGraderPreprocessor):
+    """Record TrustedVerdicts' flags in the gradebook (after SaveAutoGrades, which resets
+    ``needs_manual_grade``): the notebook flagged, each disputed grade needing manual grading."""
+
+    def preprocess(self, nb, resources):
         info = resources["nbgrader"]
-        reason = (
-            f"the notebook's own test of {', '.join(parts)} printed 'passed', but the same test "
-            f"failed when graded in isolation"
-        )
-        self.log.warning("%s: submission FLAGGED for review: %s", info["student"], reason)
-        with Gradebook(info["db_url"], info.get("course_id", "")) as gb:
-            try:
-                notebook = gb.find_submission_notebook(
-                    info["notebook"], info["assignment"], info["student"]
+        if info.get("disputed_parts"):
+            with Gradebook(info["db_url"]) as gb:
+                flags.save(
+                    gb,
+                    info["notebook"],
+                    info["assignment"],
+                    info["student"],
+                    info["disputed_parts"],
                 )
-            except MissingEntry:
-                return
-            notebook.flagged = True
-            gb.db.commit()
+        return nb, resources

@@ -1,0 +1,103 @@
+"""Flags: a submission whose notebook says a part passed where the trusted grader failed it.
+
+Such a disagreement means something in the submission made the notebook's own test print
+"passed" (TrustedVerdicts finds it). The grade stays the trusted one (0 for that part); a
+person decides. A flag is put where an instructor looks:
+
+- the formgrader: the disputed grade is marked ``needs_manual_grade`` (the submission list
+  says "needs manual grading") and the notebook ``flagged`` (the flag icon of Manual Grading);
+- the autograded notebook, which the formgrader shows: the disputed test cell ends with a line
+  ``FLAGGED for review: <reason>``;
+- the command line: a banner in ``nbgrader autograde``'s log for each flag, and a summary of
+  them all when the command ends; ``python -m tools.flags ex04`` lists every flag later,
+  from the gradebook and the autograded notebooks.
+"""
+
+import atexit
+from dataclasses import dataclass
+
+from nbformat.notebooknode import NotebookNode
+
+MARK = "FLAGGED for review"
+BANNER = "*" * 78
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One disputed part of a student's submission, and why."""
+
+    assignment: str
+    student: str
+    part: str
+    reason: str
+
+
+def reason(part):
+    """Why ``part`` is disputed, in an instructor's words (never the word "passed": a flagged
+    cell must not seem to say the part passed)."""
+    return (
+        f"the notebook's own test of {part} reported success, but the trusted grader failed "
+        f"that visible test on the submission's code: something made the notebook's test "
+        f"succeed. 0 points until a person reads the code and decides."
+    )
+
+
+def cell_output(text):
+    """The output that ends a disputed test cell (stderr: the grade of the cell stays 0)."""
+    return NotebookNode(output_type="stream", name="stderr", text=f"{MARK}: {text}\n")
+
+
+def reason_in(cell):
+    """The reason written into a test cell's outputs by ``cell_output``, or None."""
+    for output in cell.get("outputs", []):
+        text = "".join(output.get("text", ""))
+        if output.get("output_type") == "stream" and text.startswith(f"{MARK}: "):
+            return text[len(MARK) + 2 :].strip()
+    return None
+
+
+def report(log, flag):
+    """Log ``flag`` so that it stands out in nbgrader's log, and keep it for the summary."""
+    log.warning(BANNER)
+    log.warning("%s: %s, part %s", MARK, flag.student, flag.part)
+    log.warning("  %s", flag.reason)
+    log.warning(
+        "  In the formgrader: needs manual grading. Every flag: python -m tools.flags %s",
+        flag.assignment,
+    )
+    log.warning(BANNER)
+    if not _reported:
+        atexit.register(_summary, log)
+    _reported.append(flag)
+
+
+_reported = []
+
+
+def _summary(log):
+    """At the end of the command (nbgrader has no hook there): every flag of this run."""
+    students, assignments = {}, sorted({flag.assignment for flag in _reported})
+    for flag in _reported:
+        students.setdefault(flag.student, []).append(flag.part)
+    log.warning(BANNER)
+    log.warning(
+        "%s: %d submission(s): %s",
+        MARK,
+        len(students),
+        "; ".join(f"{s} ({', '.join(parts)})" for s, parts in sorted(students.items())),
+    )
+    log.warning(
+        "  Reasons: python -m tools.flags %s; grade them in the formgrader.", " ".join(assignments)
+    )
+    log.warning(BANNER)
+
+
+def save(gradebook, notebook, assignment, student, parts):
+    """Mark ``student``'s notebook flagged and each disputed part's grade as needing manual
+    grading, in the open nbgrader ``gradebook`` (after SaveAutoGrades, which would reset it)."""
+    submitted = gradebook.find_submission_notebook(notebook, assignment, student)
+    submitted.flagged = True
+    for grade in submitted.grades:
+        if grade.name in parts:
+            grade.needs_manual_grade = True
+    gradebook.db.commit()
