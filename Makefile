@@ -114,8 +114,8 @@ screenshots: venv npm browser sandbox
 bench: venv sandbox postgres
 	$(PY) benchmarks/bench_solver.py
 	$(PY) benchmarks/bench_book_build.py
-	$(PY) benchmarks/bench_startup.py
-	$(PY) benchmarks/bench_autograde.py
+	$(PY) benchmarks/bench_startup.py --record
+	$(PY) benchmarks/bench_autograde.py --record
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.results import record  # noqa: E402
 from tools.course import ASSIGNMENT  # noqa: E402
 from tools.generate_release import copy_course, generate  # noqa: E402
 from tools.nbgrader_env import nbgrader_command, nbgrader_env  # noqa: E402
@@ -75,7 +76,9 @@ def slowest_imports(course, args, count=10):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--record", action="store_true", help="write results/startup.json")
     args = parser.parse_args(argv)
+    medians = {}
     print(f"{os.cpu_count()} cores; load {os.getloadavg()}")
     worst = 0.0
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
@@ -85,6 +88,7 @@ def main(argv=None):
         for command in COMMANDS:
             times = [timed(course, command) for _ in range(args.repeat)]
             worst = max(worst, statistics.median(times))
+            medians[" ".join(command)] = statistics.median(times)
             print(
                 f"nbgrader {' '.join(command):28s} min {min(times):.2f} s, "
                 f"median {statistics.median(times):.2f} s ({args.repeat} runs)"
@@ -98,6 +102,8 @@ def main(argv=None):
     verdict = "met" if worst <= TARGET else "MISSED"
     print(f"slowest median {worst:.2f} s; target at most {TARGET:.0f} s: {verdict}")
     print(f"load average at the end: {os.getloadavg()}")
+    if args.record:
+        print("recorded", record("startup", {"median_seconds": medians, "target": TARGET}))
 
 
 if __name__ == "__main__":
