@@ -33,17 +33,6 @@ ALLOWED: dict[str, dict[float, str]] = {
     "book/gradient_check": {
         6.0: "the Taylor coefficient 1/3! = 1/6 of the finite-difference expansions",
     },
-    "book/instructors": {
-        1961.0: "the number of an nbgrader issue, not a quantity",
-        # The grading times come from benchmarks/bench_autograde.py (make bench): minutes of
-        # real nbgrader runs on a shared machine, which no book build can repeat. The page
-        # says they are a measurement and how to repeat it.
-        100.0: "benchmark: the number of submissions graded",
-        130.0: "benchmark: fastest parallel run, seconds",
-        135.0: "benchmark: typical parallel run, seconds",
-        180.0: "benchmark: slowest parallel run, seconds",
-        200.0: "benchmark: sequential run, seconds",
-    },
 }
 
 PAGES = [d for d in toc_docnames() if (BOOK_ROOT / f"{d}.md").is_file()]
