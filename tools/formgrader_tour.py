@@ -121,7 +121,10 @@ FLAG_MENTIONS_JS = """() => {
   const titles = Array.from(document.querySelectorAll('[title], [data-original-title]'))
     .map(e => e.getAttribute('title') || e.getAttribute('data-original-title'));
   const comments = Array.from(document.querySelectorAll('textarea')).map(t => t.value);
-  return [...document.body.innerText.split('\\n'), ...titles, ...comments]
+  // Each output block whole (a flag's reason is wrapped over several lines), each line of
+  // the rest of the page, the tooltips and the comments.
+  const blocks = Array.from(document.querySelectorAll('pre')).map(p => p.innerText);
+  return [...blocks, ...document.body.innerText.split('\\n'), ...titles, ...comments]
     .map(s => s.trim()).filter(s => /flag/i.test(s));
 }"""
 

@@ -18,8 +18,13 @@ from dataclasses import dataclass
 
 from nbformat.notebooknode import NotebookNode
 
+from exercise_code.grading.engine import wrap
+
 MARK = "FLAGGED for review"
-BANNER = "*" * 78
+# The autograde dialog of the formgrader shows about 70 characters of a log line after its
+# "[WARNING] " prefix and does not wrap: the banner and the reason's lines fit in that.
+LOG_WIDTH = 64
+BANNER = "*" * LOG_WIDTH
 
 
 @dataclass(frozen=True)
@@ -43,16 +48,17 @@ def reason(part):
 
 
 def cell_output(text):
-    """The output that ends a disputed test cell (stderr: the grade of the cell stays 0)."""
-    return NotebookNode(output_type="stream", name="stderr", text=f"{MARK}: {text}\n")
+    """The output that ends a disputed test cell (stderr: the grade of the cell stays 0),
+    wrapped like a failure's message, so that the formgrader and the feedback show it whole."""
+    return NotebookNode(output_type="stream", name="stderr", text=wrap(f"{MARK}: {text}") + "\n")
 
 
 def reason_in(cell):
-    """The reason written into a test cell's outputs by ``cell_output``, or None."""
+    """The reason written into a test cell's outputs by ``cell_output`` (unwrapped), or None."""
     for output in cell.get("outputs", []):
         text = "".join(output.get("text", ""))
         if output.get("output_type") == "stream" and text.startswith(f"{MARK}: "):
-            return text[len(MARK) + 2 :].strip()
+            return " ".join(text[len(MARK) + 2 :].split())
     return None
 
 
@@ -60,11 +66,10 @@ def report(log, flag):
     """Log ``flag`` so that it stands out in nbgrader's log, and keep it for the summary."""
     log.warning(BANNER)
     log.warning("%s: %s, part %s", MARK, flag.student, flag.part)
-    log.warning("  %s", flag.reason)
-    log.warning(
-        "  In the formgrader: needs manual grading. Every flag: python -m tools.flags %s",
-        flag.assignment,
-    )
+    for line in wrap(flag.reason, LOG_WIDTH - 2).splitlines():
+        log.warning("  %s", line)
+    log.warning("  In the formgrader: needs manual grading.")
+    log.warning("  Every flag: python -m tools.flags %s", flag.assignment)
     log.warning(BANNER)
     if not _reported:
         atexit.register(_summary, log)
