@@ -276,6 +276,10 @@ def generate(course_dir=ROOT, quiet=False):
     problems = verify_release(release_dir, course_dir)
     if problems:
         raise ReleaseError("the release failed verification:\n  " + "\n  ".join(problems))
+    if not quiet:  # what the release hook stubbed, from nbgrader's log (a line per file)
+        for line in (proc.stdout + proc.stderr).splitlines():
+            if "] stripped " in line:
+                print(line.split("] ", 1)[1])
     return release_dir
 
 

@@ -16,6 +16,8 @@ import logging
 import os
 import shutil
 
+from traitlets.config import Application
+
 from tools import strip_solutions
 
 from . import feedback
@@ -23,8 +25,13 @@ from .oracles import ROOT
 from .preprocessors import NBGRADER_BOOKKEEPING
 
 
+def _log(name):
+    """nbgrader's own log, which it prints (a logger of our own has no handler there)."""
+    return Application.instance().log if Application.initialized() else logging.getLogger(name)
+
+
 def release_hook(assignment, student, notebooks):
-    log = logging.getLogger("nbgrader.release_hook")
+    log = _log("nbgrader.release_hook")
     release = os.path.join(ROOT, "release", assignment)
     try:
         stripped = strip_solutions.strip_tree(release)
@@ -41,7 +48,7 @@ def feedback_hook(assignment, student, notebooks):
     """Keep only the notebooks' HTML in the feedback just generated (and nbgrader's
     ``NBGRADER_BOOKKEEPING``, which come from the student's own submission), and make the
     HTML read well offline (static math, no script, wrapped messages: ``feedback.finish``)."""
-    log = logging.getLogger("nbgrader.feedback_hook")
+    log = _log("nbgrader.feedback_hook")
     html = {f"{os.path.splitext(os.path.basename(nb))[0]}.html" for nb in notebooks}
     keep = html | set(NBGRADER_BOOKKEEPING)
     pages = []
