@@ -17,11 +17,11 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)  # the course's tools/ and its reference exercise_code/
 
 from tools import gradebook  # noqa: E402
-from tools.course import ASSIGNMENT, STUDENT_FILES  # noqa: E402
+from tools.course import ASSIGNMENT, COURSE_ID, STUDENT_FILES  # noqa: E402
 from tools.grader import hooks, preprocessors  # noqa: E402
 
 # --- course and folders ------------------------------------------------------------------
-c.CourseDirectory.course_id = "logistic-regression"
+c.CourseDirectory.course_id = COURSE_ID
 c.CourseDirectory.root = ROOT
 c.CourseDirectory.source_directory = "source"
 c.CourseDirectory.release_directory = "release"

@@ -37,12 +37,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.results import record  # noqa: E402
-from tests.nbgrader.test_autograde import submit  # noqa: E402
+from tests.nbgrader.test_autograde import new_course, submit  # noqa: E402
 from tests.postgres import PostgresServer  # noqa: E402
 from tests.submissions import everything  # noqa: E402
 from tools import gradebook  # noqa: E402
 from tools.course import ASSIGNMENT  # noqa: E402
-from tools.generate_release import copy_course, generate  # noqa: E402
 from tools.grade_parallel import WORKDIR, grade_parallel, shard  # noqa: E402
 from tools.grader import trusted  # noqa: E402
 
@@ -54,13 +53,7 @@ _STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)[.,](\d{3}) ")
 
 def make_course(folder, students, env):
     """A course in ``folder`` with its release generated and ``students`` correct submissions."""
-    folder.mkdir()
-    copy_course(str(folder))
-    with ExitStack() as stack:
-        if gradebook.VARIABLE in env:  # generate_assignment writes the gradebook
-            os.environ[gradebook.VARIABLE] = env[gradebook.VARIABLE]
-            stack.callback(os.environ.pop, gradebook.VARIABLE)
-        generate(str(folder), quiet=True)
+    new_course(folder, env)  # generate_assignment records the assignment in env's gradebook
     files = everything()
     for i in range(students):
         submit(folder, f"s{i:04d}", files)

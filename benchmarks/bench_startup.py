@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.results import record  # noqa: E402
 from tools.course import ASSIGNMENT  # noqa: E402
 from tools.generate_release import copy_course, generate  # noqa: E402
-from tools.nbgrader_env import nbgrader_command, nbgrader_env  # noqa: E402
+from tools.nbgrader_env import nbgrader_env, run_nbgrader  # noqa: E402
 
 COMMANDS = (
     ("db", "student", "list"),
@@ -47,9 +47,7 @@ TARGET = 3.0
 
 def timed(course, args):
     start = time.perf_counter()
-    subprocess.run(
-        nbgrader_command(*args), cwd=course, env=nbgrader_env(), capture_output=True, check=False
-    )
+    run_nbgrader(course, *args)
     return time.perf_counter() - start
 
 

@@ -29,14 +29,13 @@ import shutil
 from pathlib import Path
 
 from tools.chromium import launch
-from tools.course import ASSIGNMENT, NOTEBOOK
+from tools.course import ASSIGNMENT, COURSE_ID, NOTEBOOK
 from tools.generate_release import copy_course
 from tools.jupyterlab_server import JupyterLab, home_env
 from tools.nbgrader_env import run_nbgrader
 
 HERE = Path(__file__).resolve().parent
 SETTINGS = HERE / "tour_home"
-COURSE_ID = "logistic-regression"
 STUDENT = "student1"  # the student who works in the Assignments tab
 # A laptop's window for the screenshots, and a small one in which the Validate dialog must
 # still show every line of a message.

@@ -29,7 +29,9 @@ import os
 import shutil
 import sys
 import tempfile
+from pathlib import Path
 
+from tools.build_book import vendor_dir
 from tools.course import ASSIGNMENT
 from tools.nbgrader_env import run_nbgrader
 from tools.strip_solutions import BEGIN, END, find_regions, strip_solutions
@@ -262,12 +264,15 @@ def verify_release(release_dir, root=ROOT):
 # --------------------------------------------------------------------------- generate
 
 
-def generate(course_dir=ROOT, quiet=False):
-    """Regenerate ``<course_dir>/release/ex04`` and verify it; raise ReleaseError if bad."""
+def generate(course_dir=ROOT, quiet=False, env=None):
+    """Regenerate ``<course_dir>/release/ex04`` and verify it; raise ReleaseError if bad.
+
+    ``env``: nbgrader's environment (default: ours), e.g. with the gradebook's
+    ``NBGRADER_DB_URL``, in which the assignment is recorded."""
     for change in sync_links(course_dir):
         if not quiet:
             print(change)
-    proc = run_nbgrader(course_dir, "generate_assignment", ASSIGNMENT, "--force")
+    proc = run_nbgrader(course_dir, "generate_assignment", ASSIGNMENT, "--force", env=env)
     release_dir = os.path.join(course_dir, "release", ASSIGNMENT)
     if proc.returncode != 0:
         raise ReleaseError(f"nbgrader generate_assignment failed:\n{proc.stdout}{proc.stderr}")
@@ -296,10 +301,11 @@ def copy_course(dest, root=ROOT):
     shutil.copytree(os.path.join(root, "tools"), os.path.join(dest, "tools"), ignore=ignore)
     # The npm packages the book's build vendors (MathJax, which typesets the feedback): linked,
     # not installed again.
-    vendor = os.path.join(root, "_build", ".vendor")
-    if os.path.isdir(vendor):
-        os.makedirs(os.path.join(dest, "_build"), exist_ok=True)
-        os.symlink(vendor, os.path.join(dest, "_build", ".vendor"))
+    vendor = vendor_dir(Path(root))
+    if vendor.is_dir():
+        link = vendor_dir(Path(dest))
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(vendor)
 
 
 def compare_trees(a, b):

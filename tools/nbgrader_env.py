@@ -21,7 +21,9 @@ def nbgrader_env(env=None):
     """``env`` (default: ours) fit for nbgrader, Jupyter and their kernels (a new dict)."""
     env = dict(os.environ if env is None else env)
     env.pop("PYTHONPATH", None)
-    env["PATH"] = os.pathsep.join([BIN, env.get("PATH", "")])
+    path = env.get("PATH", "")
+    if path.split(os.pathsep)[0] != BIN:  # an environment made here already has it first
+        env["PATH"] = os.pathsep.join([BIN, path])
     return env
 
 

@@ -18,12 +18,11 @@ import pytest
 from tests.hub._hub import PROXY, Hub
 from tests.nbgrader.test_autograde import POINTS
 from tests.submissions import LOSS, everything, solved
-from tools.course import ASSIGNMENT, NOTEBOOK
+from tools.course import ASSIGNMENT, COURSE_ID, NOTEBOOK
 from tools.generate_release import copy_course, verify_release
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
-COURSE_ID = "logistic-regression"
 INSTRUCTOR = "instructor"
 STUDENTS = ("student1", "student2")
 # What each student writes into the fetched assignment: {student file: text}.

@@ -96,11 +96,12 @@ def submit(course, student, files=None, notebook=None, extra=None):
     return dest
 
 
-def new_course(course):
-    """A copy of the course in the folder ``course``, with its release generated."""
+def new_course(course, env=None):
+    """A copy of the course in the folder ``course``, with its release generated (by nbgrader
+    in ``env``, default: ours)."""
     course.mkdir(parents=True, exist_ok=True)
     copy_course(str(course))
-    generate(str(course), quiet=True)
+    generate(str(course), quiet=True, env=env)
     return course
 
 

@@ -15,11 +15,10 @@ from nbgrader.api import Gradebook
 
 from tests.nbgrader.test_autograde import NOTEBOOK, POINTS, new_course, solved
 from tools import gradebook
-from tools.course import ASSIGNMENT
+from tools.course import ASSIGNMENT, COURSE_ID
 from tools.nbgrader_env import run_nbgrader
 
 pytestmark = pytest.mark.slow
-COURSE_ID = "logistic-regression"
 LOSS = "exercise_code/networks/loss.py"
 
 

@@ -100,6 +100,13 @@ def test_the_startup_benchmark_starts_nbgrader_right(started, tmp_path):
     assert_nbgrader_started_right(started, "db", "student", "list")
 
 
+def test_an_environment_made_twice_is_the_same():
+    """A tool may hand nbgrader_env's result to run_nbgrader, which applies it again."""
+    once = nbgrader_env({"PATH": "/usr/bin", "PYTHONPATH": "/x"})
+    assert nbgrader_env(once) == once
+    assert once["PATH"].split(os.pathsep).count(os.path.dirname(sys.executable)) == 1
+
+
 def test_jsonschemas_optional_rfc3987_syntax_is_not_installed():
     """requirements.lock leaves it out (the Makefile says why): importing it cost 2.3 s of
     every nbgrader command's start-up (benchmarks/bench_startup.py)."""

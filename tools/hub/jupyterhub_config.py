@@ -2,7 +2,7 @@
 
 Settings only. Run from any folder: ``.venv/bin/jupyterhub -f tools/hub/jupyterhub_config.py``
 (after ``make``, which installs JupyterHub and its proxy). As it stands this is the one-machine
-trial (what tests/nbgrader/test_jupyterhub.py starts): every user's server runs as the OS user
+trial (what tests/hub/test_course_on_hub.py starts): every user's server runs as the OS user
 who started the hub, with a home of its own under ``$COURSE_HUB_DIR/homes``, and nobody is
 protected from anybody. The lines marked REAL DEPLOYMENT say what to change for a class.
 

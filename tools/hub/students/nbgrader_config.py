@@ -6,6 +6,8 @@ import os
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
+# tools.course.COURSE_ID, written out: a student's server has no course to import it from
+# (tests/hub/test_course_on_hub.py checks that the students see the instructor's course).
 c.CourseDirectory.course_id = "logistic-regression"
 # The exchange every server shares (the hub names it). Without this setting nbgrader uses a
 # system-wide default folder, creating it if it can, and reports success.
