@@ -44,6 +44,14 @@ def release_hook(assignment, student, notebooks):
         raise
 
 
+def _feedback_folder(notebook, assignment, student):
+    """feedback/<student>/<assignment>/: the folder of the notebook's HTML (one per student:
+    the notebooks of an assignment share it, and it is cleaned and typeset once)."""
+    parts = os.path.normpath(notebook).split(os.sep)
+    student_id = parts[-3] if len(parts) >= 3 else student
+    return os.path.join(ROOT, "feedback", student_id, assignment)
+
+
 def feedback_hook(assignment, student, notebooks):
     """Keep only the notebooks' HTML in the feedback just generated (and nbgrader's
     ``NBGRADER_BOOKKEEPING``, which come from the student's own submission), and make the
@@ -52,11 +60,7 @@ def feedback_hook(assignment, student, notebooks):
     html = {f"{os.path.splitext(os.path.basename(nb))[0]}.html" for nb in notebooks}
     keep = html | set(NBGRADER_BOOKKEEPING)
     pages = []
-    for notebook in notebooks:
-        # feedback/<student>/<assignment>/: the folder of the notebook's HTML.
-        parts = os.path.normpath(notebook).split(os.sep)
-        student_id = parts[-3] if len(parts) >= 3 else student
-        folder = os.path.join(ROOT, "feedback", student_id, assignment)
+    for folder in sorted({_feedback_folder(nb, assignment, student) for nb in notebooks}):
         for dirpath, dirnames, filenames in os.walk(folder, topdown=False):
             for name in filenames:
                 path = os.path.join(dirpath, name)

@@ -71,9 +71,17 @@ def bce_forward(inputs, outputs):
             ["bce_forward_swapped", bce.forward(y_out, 1 - y)],
         ],
     }
-    if np.any((y_out == 0) | (y_out == 1)):
-        expected["certain_wrong"] = ((y_out == 0) & (y == 1)) | ((y_out == 1) & (y == 0))
+    if (certain_wrong := _certain_wrong(y_out, y)) is not None:
+        expected["certain_wrong"] = certain_wrong
     return expected
+
+
+def _certain_wrong(y_out, y):
+    """Where a prediction of exactly 0 or 1 is wrong (both BCE parts judge those samples
+    alone), or None when no prediction is exactly 0 or 1."""
+    if not np.any((y_out == 0) | (y_out == 1)):
+        return None
+    return ((y_out == 0) & (y == 1)) | ((y_out == 1) & (y == 0))
 
 
 def bce_backward(inputs, outputs):
@@ -94,8 +102,8 @@ def bce_backward(inputs, outputs):
             ["bce_backward_swapped", bce.backward(y_out, 1 - y)],
         ],
     }
-    if np.any((y_out == 0) | (y_out == 1)):
-        expected["certain_wrong"] = ((y_out == 0) & (y == 1)) | ((y_out == 1) & (y == 0))
+    if (certain_wrong := _certain_wrong(y_out, y)) is not None:
+        expected["certain_wrong"] = certain_wrong
         expected["sign"] = np.where(y == 1, -1.0, 1.0)
     return expected
 

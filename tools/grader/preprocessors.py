@@ -37,16 +37,6 @@ RELEASE = os.path.join(oracles.ROOT, "release")
 NBGRADER_BOOKKEEPING = ("timestamp.txt", "submission_secret.txt")
 
 
-def _release_files(assignment):
-    """Relative paths of every file of the released assignment."""
-    base = os.path.join(RELEASE, assignment)
-    found = set()
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = [d for d in dirnames if d not in ("__pycache__", ".ipynb_checkpoints")]
-        found.update(os.path.relpath(os.path.join(dirpath, f), base) for f in filenames)
-    return found
-
-
 class RestoreNotebook(NbGraderPreprocessor):
     """Replace every cell of a submitted notebook, and its metadata, with the released one's.
 
@@ -65,16 +55,6 @@ class RestoreNotebook(NbGraderPreprocessor):
         return nb, resources
 
 
-def _regular_file_in(folder, rel):
-    """Whether ``folder/rel`` is a regular file reached through no symbolic link."""
-    path = folder
-    for part in rel.split(os.sep):
-        path = os.path.join(path, part)
-        if os.path.islink(path):
-            return False
-    return os.path.isfile(path)
-
-
 class RemoveAddedFiles(NbGraderPreprocessor):
     """Delete the files a submission added to the released ones (but nbgrader's
     ``NBGRADER_BOOKKEEPING``), every symbolic link, and the files that were links in the
@@ -90,7 +70,7 @@ class RemoveAddedFiles(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         folder = resources["metadata"]["path"]
         info = resources["nbgrader"]
-        allowed = _release_files(info["assignment"]) | set(NBGRADER_BOOKKEEPING)
+        allowed = trusted.release_files(info["assignment"]) | set(NBGRADER_BOOKKEEPING)
         coursedir = CourseDirectory(config=self.config)
         submitted = coursedir.format_path(
             coursedir.submitted_directory, info["student"], info["assignment"]
@@ -102,7 +82,7 @@ class RemoveAddedFiles(NbGraderPreprocessor):
                 if os.path.islink(path) or (name in filenames and rel not in allowed):
                     self.log.warning("removed %s: not a file of the release", rel)
                     os.remove(path)
-                elif rel in STUDENT_FILES and not _regular_file_in(submitted, rel):
+                elif rel in STUDENT_FILES and not trusted.regular_file_in(submitted, rel):
                     self.log.warning("removed %s: a link (or no file) when submitted", rel)
                     os.remove(path)
                 elif name in dirnames and not os.listdir(path):
@@ -273,7 +253,6 @@ class TrustedVerdicts(NbGraderPreprocessor):
                 flags.report(self.log, flag)
                 disputed.append(part)
         info["disputed_parts"] = disputed
-        info["trusted_verdicts"] = {part: verdict.passed for part, verdict in verdicts.items()}
         return nb, resources
 
 

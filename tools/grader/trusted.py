@@ -85,24 +85,42 @@ class Verdict:
     visible_failed: bool = False
 
 
+def release_files(assignment):
+    """Relative paths of every file of the released assignment."""
+    base = os.path.join(oracles.ROOT, "release", assignment)
+    found = set()
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = [d for d in dirnames if d not in ("__pycache__", ".ipynb_checkpoints")]
+        found.update(os.path.relpath(os.path.join(dirpath, f), base) for f in filenames)
+    return found
+
+
+def regular_file_in(folder, rel):
+    """Whether ``folder/rel`` is a regular file reached through no symbolic link."""
+    path = folder
+    for part in rel.split(os.sep):
+        path = os.path.join(path, part)
+        if os.path.islink(path):
+            return False
+    return os.path.isfile(path)
+
+
 def build_tree(folder, dest):
     """The files the probe may import: the course's release, with the student's files from
     ``folder`` (a submission) in place of the stubs. Returns ``dest``."""
     release = os.path.join(oracles.ROOT, "release", ASSIGNMENT)
     student_files = reference().grading.STUDENT_FILES
-    for dirpath, dirnames, filenames in os.walk(release):
-        dirnames[:] = [d for d in dirnames if d not in ("__pycache__", ".ipynb_checkpoints")]
-        for name in filenames:
-            rel = os.path.relpath(os.path.join(dirpath, name), release)
-            if name.endswith(".ipynb"):
-                continue
+    for rel in sorted(release_files(ASSIGNMENT)):
+        if rel.endswith(".ipynb"):
+            continue
+        # A student file from the submission if it is there as a regular file reached through
+        # no link (a link could point at the instructor's solution); else the release's, a stub.
+        if rel in student_files and regular_file_in(folder, rel):
             source = os.path.join(folder, rel)
-            # A student file from the submission if it is there as a regular file (a link
-            # could point at the instructor's solution); else the release's, a stub.
-            if rel not in student_files or os.path.islink(source) or not os.path.isfile(source):
-                source = os.path.join(dirpath, name)
-            os.makedirs(os.path.join(dest, os.path.dirname(rel)), exist_ok=True)
-            shutil.copyfile(source, os.path.join(dest, rel))
+        else:
+            source = os.path.join(release, rel)
+        os.makedirs(os.path.join(dest, os.path.dirname(rel)), exist_ok=True)
+        shutil.copyfile(source, os.path.join(dest, rel))
     for dirpath, _, filenames in os.walk(dest):
         os.chmod(dirpath, 0o755)
         for name in filenames:
@@ -398,7 +416,7 @@ def grade(folder, parts=None):
                     text = (
                         f"[{case.part}] {judges[case.part].what} {engine.MISTAKES['out_of_time']}"
                     )
-                    failed[case.part] = (case, text, False)
+                    failed[case.part] = (text, False)
                     continue
                 seconds = min(
                     TRAINING_SECONDS if case.part == "trained_accuracy" else CASE_SECONDS, left
@@ -424,13 +442,13 @@ def grade(folder, parts=None):
                     message = engine.error_text(case, judges[case.part].what, record)
                     message = f"[{case.part}] {message}"
                 if message is not None:
-                    failed[case.part] = (case, message, not case.hidden)
+                    failed[case.part] = (message, not case.hidden)
         finally:
             if probe is not None:
                 probe.close()
     for part in dict.fromkeys(c.part for c in cases):
         if part in failed:
-            _, text, visible = failed[part]
+            text, visible = failed[part]
             verdicts[part] = Verdict(part, False, text, visible)
         else:
             passed = [c for c in cases if c.part == part]

@@ -364,9 +364,7 @@ def error_text(case, what, record, fp_hint=""):
     ctx = _context(case)
     if kind == "not_implemented":
         return f"{what}: {MISTAKES['not_implemented']}{where}"
-    if kind == "interrupted":
-        return f"{what} {MISTAKES['interrupted']}{where}{ctx}."
-    if kind == "timeout":
+    if kind in ("interrupted", "timeout"):
         return f"{what} {MISTAKES['interrupted']}{where}{ctx}."
     if kind == "exited":
         return f"{what}: your code {MISTAKES['exited']}{ctx}."
