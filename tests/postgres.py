@@ -20,10 +20,11 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
+
+from tools.local_server import free_port
 
 SUPERUSER = "grader"
 START_SECONDS = 60.0  # a loaded 2-core machine; it takes about 2 s here
@@ -60,13 +61,6 @@ def _server_account():
             entry = pwd.getpwnam(name)
             return entry.pw_uid, entry.pw_gid
     raise PostgresUnavailable("running as root, and neither a postgres nor a nobody account")
-
-
-def free_port():
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PostgresServer:

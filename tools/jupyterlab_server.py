@@ -11,15 +11,13 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import psutil
 import requests
 
+from tools.local_server import ProcessTree, free_port, wait_until
 from tools.nbgrader_env import nbgrader_env
 
 BIN = Path(sys.executable).parent
@@ -39,13 +37,6 @@ STATE_VARIABLES = (
 # Generous bounds for a loaded 2-core machine; the server usually starts in a few seconds.
 START_TIMEOUT = 120
 STOP_TIMEOUT = 30
-
-
-def free_port():
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def home_env(home, env=None):
@@ -68,7 +59,7 @@ class JupyterLab:
         self.url = f"http://127.0.0.1:{free_port()}"
         self.log_path = self.home / "jupyterlab.log"
         self.proc = None
-        self.seen = {}  # pid -> psutil.Process of everything the server started
+        self.processes = ProcessTree(self.home)
 
     def start(self):
         """Start the server and wait until its API answers."""
@@ -87,11 +78,7 @@ class JupyterLab:
             self.proc = subprocess.Popen(
                 command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
-        deadline = time.monotonic() + START_TIMEOUT
-        while not self._api_answers():
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"JupyterLab did not answer within {START_TIMEOUT} s")
-            time.sleep(0.2)
+        wait_until(self._api_answers, START_TIMEOUT, "JupyterLab's API")
         self.remember_processes()
 
     def _api_answers(self):
@@ -116,10 +103,7 @@ class JupyterLab:
 
     def remember_processes(self):
         """Note every process the server started so far (kernels, nbgrader's), to stop them."""
-        if self.proc is not None and self.proc.poll() is None:
-            server = psutil.Process(self.proc.pid)
-            for p in [server, *server.children(recursive=True)]:
-                self.seen.setdefault(p.pid, p)
+        self.processes.remember(self.proc)
 
     def stop(self):
         """Shut the server down as its File > Shut Down does (it stops its kernels), then kill
@@ -132,29 +116,9 @@ class JupyterLab:
                 self.proc.wait(STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
                 self.proc.terminate()
-        _, alive = psutil.wait_procs(list(self.seen.values()), timeout=10)
-        alive += [p for p in self.strays() if p.pid not in {a.pid for a in alive}]
-        left = []
-        for p in alive:
-            with contextlib.suppress(psutil.Error):
-                left.append(" ".join(p.cmdline()) or str(p.pid))
-                p.kill()
+        left = self.processes.kill_leftovers()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
         if self.proc is not None:
             self.proc.wait()
         return left
-
-    def strays(self):
-        """Processes other than ours whose command line, working folder or environment names
-        ``home`` (a kernel that escaped ``remember_processes``)."""
-        mark = str(self.home)
-        found = []
-        for p in psutil.process_iter():
-            if p.pid == os.getpid():
-                continue
-            with contextlib.suppress(psutil.Error, OSError):
-                text = " ".join(p.cmdline()) + p.cwd() + " ".join(p.environ().values())
-                if mark in text:
-                    found.append(p)
-        return found

@@ -11,14 +11,14 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import psutil
 import requests
+
+from tools.local_server import ProcessTree, free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "tools" / "hub" / "jupyterhub_config.py"
@@ -30,25 +30,6 @@ START_TIMEOUT = 120
 REQUEST_TIMEOUT = 300  # one request may run autograde in the instructor's server
 
 
-def free_port():
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(condition, timeout, what):
-    """Call ``condition`` until it returns a true value (returned); fail after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what}: not within {timeout} s")
-        time.sleep(0.2)
-
-
 class Hub:
     """The course's JupyterHub, running with all its state in ``folder``."""
 
@@ -58,7 +39,7 @@ class Hub:
         self.url = f"http://127.0.0.1:{free_port()}"
         self.log_path = self.folder / "jupyterhub.log"
         self.proc = None
-        self.seen = {}  # pid -> psutil.Process of everything the hub started
+        self.processes = ProcessTree(self.folder)
 
     @property
     def exchange(self):
@@ -112,44 +93,22 @@ class Hub:
 
     def remember_processes(self):
         """Note every process the hub started so far (its servers, their kernels, the proxy)."""
-        if self.proc is not None and self.proc.poll() is None:
-            hub = psutil.Process(self.proc.pid)
-            for p in [hub, *hub.children(recursive=True)]:
-                self.seen.setdefault(p.pid, p)
+        self.processes.remember(self.proc)
 
     def stop(self, timeout=60):
         """Stop the hub as an administrator does (SIGTERM: it stops every server and the
-        proxy). Returns the processes still alive afterwards, which are then killed."""
+        proxy). Returns the command lines of the processes still alive afterwards, which are
+        then killed."""
         self.remember_processes()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout)
-        _, alive = psutil.wait_procs(list(self.seen.values()), timeout=10)
-        alive += [p for p in self.strays() if p.pid not in {a.pid for a in alive}]
-        for p in alive:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                p.kill()
+        left = self.processes.kill_leftovers()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        return alive
-
-    def strays(self):
-        """Processes whose command line, working folder or environment names this hub's folder
-        (a server, kernel or proxy that escaped ``remember_processes``)."""
-        mark = str(self.folder)
-        found = []
-        for p in psutil.process_iter():
-            if p.pid == os.getpid():
-                continue
-            try:
-                text = " ".join(p.cmdline()) + p.cwd() + " ".join(p.environ().values())
-            except (psutil.Error, OSError):
-                continue
-            if mark in text:
-                found.append(p)
-        return found
+        return left
 
 
 class User:
