@@ -685,9 +685,7 @@ return self
 # --------------------------------------------------------------------------- leaks into feedback
 
 FORWARD_LOGITS = "s = X @ self.W[:-1] + self.W[-1]"
-SIGMOID_FIRST = "e = np.exp(-np.abs(x))"
 LOSS_P = "p = y_truth * y_out + (1 - y_truth) * (1 - y_out)\n        result"
-STEP_LINE = "weight = weight - self.lr * dw"
 SOLVER_FORWARD = "model_forward = model.forward(X_train)  # z: (N, 1)"
 
 
@@ -761,9 +759,6 @@ LEAK_STASH = (
         "        " + SOLVER_FORWARD,
     ),
 )
-# The loss of the hidden test comes back wrapped in a list: the message then says what it
-# expected.
-LEAK_SOLVER_EXPECTED = changed(SOLVER, "        return loss\n", "        return [loss]\n")
 LEAK_SOLVER_HIDDEN_ONLY = changed(
     SOLVER,
     "        return loss\n",

@@ -40,6 +40,18 @@ def everything():
     return {rel: solved(rel) for rel in STUDENT_FILES}
 
 
+def patches_checks():
+    """{LOSS: text}: the released (unsolved) loss.py, which on import makes every check the
+    notebook runs in its kernel pass (all of them print "passed"); the trusted grader fails
+    every part, and the submission is flagged."""
+    patch = (
+        "\nfrom .. import grading as _grading\n\n"
+        "for _part in _grading.PARTS.values():\n"
+        "    object.__setattr__(_part, 'judge', lambda *args: None)\n"
+    )
+    return {LOSS: (RELEASE / LOSS).read_text(encoding="utf-8") + patch}
+
+
 def make_submission(folder, files=None, extra=None):
     """The release in ``folder`` with ``files`` ({rel: text}) written over it, and ``extra``
     files ({rel: text}) added. Returns ``folder``."""

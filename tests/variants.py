@@ -17,12 +17,6 @@ from tools.strip_solutions import region_names, strip_solutions
 # The line of the released backward that unpacks the cache: a student whose cache is not a
 # pair edits it (the notebook lets forward keep whatever backward needs).
 UNPACK = "        X, z = self.cache\n"
-UNPACK_CHECK = (
-    "        if dout.shape != z.shape:\n"
-    "            raise ValueError(\n"
-    '                f"dout must have the shape of the forward output z, {z.shape}, got {dout.shape}."\n'
-    "            )\n"
-)
 
 
 def written(rel, methods, skeleton=()):

@@ -20,7 +20,7 @@ import sys
 import pytest
 
 from tests.nbgrader.test_autograde import GRADIENT, POINTS, kernels_running_in
-from tests.submissions import LOSS, RELEASE, changed, everything
+from tests.submissions import LOSS, changed, everything, patches_checks
 from tools import formgrader_tour
 from tools.course import ASSIGNMENT, NOTEBOOK
 from tools.generate_release import verify_release
@@ -36,14 +36,8 @@ STUDENT1_WORK = {
     **everything(),
     LOSS: changed(LOSS, GRADIENT, GRADIENT.replace(" / len(y_truth)", "")),
 }
-# student2: the release, but loss.py makes every check of the notebook print "passed"
-# (tests/nbgrader/test_hostile.py::patches_grading).
-PATCH = (
-    "\nfrom .. import grading as _grading\n\n"
-    "for _part in _grading.PARTS.values():\n"
-    "    object.__setattr__(_part, 'judge', lambda *args: None)\n"
-)
-STUDENT2_WORK = {LOSS: (RELEASE / LOSS).read_text(encoding="utf-8") + PATCH}
+# student2: the release, but loss.py makes every check of the notebook print "passed".
+STUDENT2_WORK = patches_checks()
 TOTAL = sum(POINTS.values())
 # Points are whole numbers and a part scores all or nothing: scores are exact sums.
 SCORES = {

@@ -26,7 +26,14 @@ from tests.nbgrader.test_autograde import (
     scores,
     submit,
 )
-from tests.submissions import CLASSIFIER, LOSS, RELEASE, SOLVER, changed, everything
+from tests.submissions import (
+    CLASSIFIER,
+    RELEASE,
+    SOLVER,
+    changed,
+    everything,
+    patches_checks,
+)
 from tools import flags as tools_flags
 from tools import gradebook
 from tools.course import ASSIGNMENT
@@ -83,12 +90,7 @@ def course(tmp_path_factory):
     submit(course, "edited_tests", notebook=edited_test_cells(lambda cell: ["pass\n"]))
     submit(course, "deleted_tests", solved, notebook=edited_test_cells(lambda cell: None))
     # Untouched, except that loss.py makes every check of the notebook print "passed".
-    patch = (
-        "\nfrom .. import grading as _grading\n\n"
-        "for _part in _grading.PARTS.values():\n"
-        "    object.__setattr__(_part, 'judge', lambda *args: None)\n"
-    )
-    submit(course, "patches_grading", {LOSS: (RELEASE / LOSS).read_text() + patch})
+    submit(course, "patches_grading", patches_checks())
     proc = run_nbgrader(str(course), "autograde", ASSIGNMENT, "--force", "--Execute.timeout=5")
     run_nbgrader(str(course), "generate_feedback", ASSIGNMENT, "--force")
     return course, proc
