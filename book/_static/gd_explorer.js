@@ -59,6 +59,11 @@
     return "rgb(" + c.join(",") + ")";
   }
 
+  // The logit of a probability: the score s at which sigma(s) = p.
+  function logit(p) {
+    return Math.log(p / (1 - p));
+  }
+
   function fmt(v, digits) {
     var text = v.toFixed(digits);
     if (Number(text) === 0) text = (0).toFixed(digits); // no "-0.0"
@@ -352,17 +357,15 @@
       source + ": w = (" + fmt(W[0], 2) + ", " + fmt(W[1], 2) + ", " + fmt(W[2], 2) + "), training loss " +
       fmt(loss, 5) + " (minimum " + fmt(d.minimum.loss, 5) + "), accuracy " + acc.toFixed(1) + " %";
     this.readout.textContent = text;
-    this.root.setAttribute("data-w", W.join(","));
-    this.root.setAttribute("data-loss", String(loss));
     var dp = this.dataPlot;
     dp.title.textContent = "loss " + fmt(loss, 5) + ", accuracy " + acc.toFixed(1) + " %";
     dp.svg.setAttribute("aria-label", "Decision line for " + text);
-    // The dashed lines of predicted probability levels[0] and levels[1] (the page's data).
+    // The dashed lines of predicted probability levels[0] and levels[1] (the page's data):
+    // where w1 x1 + w2 x2 + b = logit(p).
     var levels = d.levels;
-    var logit = Math.log(levels[1] / levels[0]);
     dp.line(this.lines[0], W[0], W[1], W[2]);
-    dp.line(this.lines[1], W[0], W[1], W[2] + logit);
-    dp.line(this.lines[2], W[0], W[1], W[2] - logit);
+    dp.line(this.lines[1], W[0], W[1], W[2] - logit(levels[0]));
+    dp.line(this.lines[2], W[0], W[1], W[2] - logit(levels[1]));
     if (this.lossPlot) {
       var g = d.grid;
       var lp = this.lossPlot;
