@@ -82,18 +82,18 @@ def _font_url(page: Path, html_dir: Path) -> str:
 
 def render_pages(html_dir: Path, node_modules: Path) -> int:
     """Typeset the math of every html page that still has TeX; returns how many pages changed."""
-    pages = [
-        p
-        for p in sorted(html_dir.rglob("*.html"))
-        if "_static" not in p.relative_to(html_dir).parts
-        and needs_rendering(p.read_text(encoding="utf-8"))
-    ]
+    texts = {}  # page -> its text, for the pages that still have TeX (each read once)
+    for p in sorted(html_dir.rglob("*.html")):
+        if "_static" not in p.relative_to(html_dir).parts:
+            text = p.read_text(encoding="utf-8")
+            if needs_rendering(text):
+                texts[p] = text
+    pages = list(texts)
     if not pages:
         return 0
     node = shutil.which("node")
     if node is None:
         raise SystemExit("build_book: node is needed to typeset the math (apt-get install nodejs)")
-    texts = {p: p.read_text(encoding="utf-8") for p in pages}
     request = {
         "pages": [
             {"id": str(p), "fontURL": _font_url(p, html_dir), "formulas": _formulas(texts[p])}
