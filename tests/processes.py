@@ -1,4 +1,5 @@
-"""Processes seen through /proc, for tests that kill a part of the grading mid-batch."""
+"""Processes seen through /proc: for tests that kill a part of the grading mid-batch, and for
+those that check what is left running (kernels, processes of the sandbox's users)."""
 
 import os
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ class Process:
     argv: tuple[str, ...]
     exe: str
     cwd: str
+    uid: int  # the real user id
 
     @property
     def command(self):
@@ -24,11 +26,21 @@ def read(pid):
             argv = tuple(a.decode(errors="replace") for a in f.read().split(b"\0") if a)
         with open(f"/proc/{pid}/stat") as f:
             ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-        return Process(
-            pid, ppid, argv, os.readlink(f"/proc/{pid}/exe"), os.readlink(f"/proc/{pid}/cwd")
-        )
-    except (OSError, ValueError, IndexError):
+        with open(f"/proc/{pid}/status") as f:
+            uid = next(int(line.split()[1]) for line in f if line.startswith("Uid:"))
+        return Process(pid, ppid, argv, _link(pid, "exe"), _link(pid, "cwd"), uid)
+    except (OSError, ValueError, IndexError, StopIteration):
         return None
+
+
+def _link(pid, name):
+    """Where /proc/<pid>/<name> points, or "" (a zombie's, or a kernel thread's exe): a process
+    counts even when it cannot be followed there (a test asking which processes a user id
+    still runs must see them all)."""
+    try:
+        return os.readlink(f"/proc/{pid}/{name}")
+    except OSError:
+        return ""
 
 
 def every():

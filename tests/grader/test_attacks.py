@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import processes
 from tests.attacks import ATTACKS, BASES, leaks
 from tests.submissions import ROOT, make_submission
 from tools.generate_release import forbidden_lines
@@ -64,17 +65,7 @@ def passed(verdicts):
 
 def processes_of(uids):
     """Processes (pid: command) running under one of ``uids``."""
-    found = {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue  # ended meanwhile
-        uid = re.search(r"^Uid:\s+(\d+)", status, re.M)
-        if uid and int(uid.group(1)) in uids:
-            found[pid] = cmd
-    return found
+    return {str(p.pid): p.command for p in processes.every() if p.uid in uids}
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,11 @@ import json
 import os
 import re
 import time
-from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook
 
+from tests import processes
 from tests.attacks import ATTACKS, BASES, FORKS, edited_notebook, leaks, module
 from tests.grader.test_attacks import snapshot
 from tests.nbgrader.test_autograde import NOTEBOOK, POINTS, new_course, scores, submit
@@ -172,16 +172,11 @@ def test_the_host_is_unharmed(course):
 
 def _processes_in(*folders):
     """Processes whose working folder or command line is inside one of ``folders``."""
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            cwd = os.readlink(f"/proc/{pid}/cwd")
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        if any(str(f) in cwd or str(f) in cmd for f in folders):
-            found.append(f"{pid}: {cmd[:200]}")
-    return found
+    return [
+        f"{p.pid}: {p.command[:200]}"
+        for p in processes.every()
+        if any(str(f) in p.cwd or str(f) in p.command for f in folders)
+    ]
 
 
 def test_the_edited_notebook_changed_nothing(course):

@@ -6,7 +6,6 @@ nbgrader command costs about 5 s of start-up). Scores are read from the gradeboo
 """
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
+from tests import processes
 from tests.saboteur import Saboteur
 from tests.submissions import (
     CLASSIFIER,
@@ -107,16 +107,11 @@ def new_course(course, env=None):
 
 def kernels_running_in(course):
     """The ipykernel processes whose working directory is inside ``course``."""
-    alive = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-            cwd = os.readlink(f"/proc/{pid}/cwd")
-        except OSError:
-            continue  # the process ended meanwhile
-        if "ipykernel" in cmd and cwd.startswith(str(course)):
-            alive.append(f"{pid} in {cwd}")
-    return alive
+    return [
+        f"{p.pid} in {p.cwd}"
+        for p in processes.every()
+        if "ipykernel" in p.command and p.cwd.startswith(str(course))
+    ]
 
 
 @pytest.fixture(scope="module")
