@@ -1,10 +1,12 @@
 """nbgrader configuration of the course (one assignment, ``ex04``). Run nbgrader from here.
 
 Settings only; the code they name lives in ``tools/grader/`` (its docstring states the threat
-model, book/instructors.md the whole story). In short: every cell of a submitted notebook is
-restored from the release, files a submission added are removed, the kernel runs in a
-bubblewrap sandbox, and each graded test cell shows the verdict of a grader that runs the
-student's code in a separate sandboxed process and decides in this one.
+model, book/instructors.md the whole story). In short: ``nbgrader autograde`` grades only the
+trees the course's intake built from the submissions (the release, the submitted notebook and
+four student files as regular files; nothing else), every cell of the notebook is restored from
+the release, the notebook is not run (``c.NotebookRun.execute`` below), and each graded cell
+shows, and the gradebook records, the verdict of a grader that runs the student's code in a
+sandboxed process and decides in this one.
 """
 
 import os
@@ -18,7 +20,9 @@ if ROOT not in sys.path:
 
 from tools import gradebook  # noqa: E402
 from tools.course import ASSIGNMENT, COURSE_ID, STUDENT_FILES  # noqa: E402
-from tools.grader import hooks, preprocessors  # noqa: E402
+from tools.grader import autograde, hooks, preprocessors  # noqa: E402
+
+autograde.install()  # `nbgrader autograde` runs the intake first (tools/grader/autograde.py)
 
 # --- course and folders ------------------------------------------------------------------
 c.CourseDirectory.course_id = COURSE_ID
@@ -40,9 +44,16 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.GenerateAssignment.post_convert_hook = hooks.release_hook
 
-# --- execution (validate, autograde) ------------------------------------------------------
+# --- execution (validate; autograde only if NotebookRun.execute) --------------------------
+# The grade never depends on running the notebook (TrustedGrades grades the four files in its
+# own sandbox). Not running it is about four times cheaper; the feedback then shows the
+# outputs the student submitted, made inert, and says so. True runs it in the sandbox on the
+# tree the intake built, at most notebook_seconds in all, and flags a part whose test printed
+# "passed" there but failed when graded.
+c.NotebookRun.execute = False
+c.NotebookRun.notebook_seconds = 120
 # The slowest cell (training) takes about 0.5 s here; a cell that runs longer than this is
-# interrupted. The grade does not depend on it (see TrustedVerdicts).
+# interrupted.
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 c.Execute.kernel_name = "python3"  # pinned: a student's notebook metadata cannot choose
@@ -53,8 +64,9 @@ c.Execute.shutdown_kernel = "immediate"
 # --- autograde ------------------------------------------------------------------------
 # The student's four files are graded; every other file comes from source/.
 c.Autograde.exclude_overwriting = {ASSIGNMENT: list(STUDENT_FILES)}
+c.CourseAutograde.intake_directory = "intake"  # the trees graded, built from submitted/
 c.Autograde.sanitize_preprocessors = [
-    "nbgrader.preprocessors.ClearOutput",
+    preprocessors.SubmittedOutputs,
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     preprocessors.RestoreNotebook,
@@ -62,14 +74,11 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
-    preprocessors.RemoveAddedFiles,
     preprocessors.SandboxedExecute,
-    preprocessors.TrustedVerdicts,
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    preprocessors.SaveFlags,
+    preprocessors.CapOutputs,
+    preprocessors.TrustedGrades,
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]

@@ -6,7 +6,9 @@ A submission is flagged when its notebook's own test printed "passed" for a part
 trusted grader failed (tools/grader/flags.py). The flags come from the gradebook (the
 notebooks marked flagged, and which grades still need manual grading) and the reasons from the
 autograded notebooks, where each disputed test cell ends with ``FLAGGED for review: ...``.
-A notebook flagged by hand in the formgrader is listed with no part.
+A notebook flagged by hand in the formgrader is listed with no part. A submission the intake
+refused (a link, a special or oversized file: tools/grader/intake.py) is listed too, with its
+reason: it was not graded.
 """
 
 import argparse
@@ -16,7 +18,8 @@ from pathlib import Path
 import nbformat
 
 from tools import gradebook
-from tools.grader.flags import Flag, reason_in
+from tools.grader.flags import REFUSED, Flag, reason_in
+from tools.grader.intake import refusals
 
 
 def _reasons(notebook_path):
@@ -39,12 +42,15 @@ def flagged(course, assignment, db_url=None):
     from nbgrader.api import Gradebook, MissingEntry  # nbgrader takes a second to import
 
     course = Path(course)
-    rows = []
+    rows = [
+        (Flag(assignment, student, "-", reason), REFUSED)
+        for student, reason in refusals(str(course / "intake"), assignment).items()
+    ]
     with Gradebook(db_url or gradebook.db_url(course)) as gb:
         try:
             submissions = gb.find_assignment(assignment).submissions
         except MissingEntry:
-            return []
+            return rows
         for submission in submissions:
             student = submission.student.id
             for notebook in submission.notebooks:

@@ -211,10 +211,12 @@ def test_a_submission_without_its_package_never_uses_the_instructors(course):
     assert scores(course, "no_package") == dict.fromkeys(POINTS, 0)
 
 
-def test_invalid_notebook_does_not_break_the_batch(course):
-    # The others were graded exactly (see above); this one has no autograded notebook.
-    assert not (course / "autograded" / "invalid_json" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").exists()
+def test_an_invalid_notebook_is_graded_on_its_code_with_the_releases_notebook(course):
+    # The notebook is only where the verdicts are shown: the four files are what is graded.
+    assert scores(course, "invalid_json") == POINTS
     assert scores(course, "reference") == POINTS
+    log = (course / "autograde.log").read_text(encoding="utf-8")
+    assert f"invalid_json: {NOTEBOOK}.ipynb is not a notebook: the release's is used" in log
 
 
 def test_feedback_holds_only_the_html_and_no_solution_or_hidden_value(course):

@@ -1,4 +1,5 @@
-"""Flags: a submission whose notebook says a part passed where the trusted grader failed it.
+"""Flags: a submission whose notebook says a part passed where the trusted grader failed it
+(and refusals: a submission the intake would not grade, ``report_refusal``).
 
 Such a disagreement means something in the submission made the notebook's own test print
 "passed" (TrustedVerdicts finds it). The grade stays the trusted one (0 for that part); a
@@ -94,6 +95,21 @@ def _summary(log):
     log.warning(
         "  Reasons: python -m tools.flags %s; grade them in the formgrader.", " ".join(assignments)
     )
+    log.warning(BANNER)
+
+
+REFUSED = "REFUSED, not graded"
+
+
+def report_refusal(log, outcome):
+    """Log a submission the intake refused (``intake.Outcome``), like a flag: it stands out,
+    and ``python -m tools.flags`` lists it later."""
+    log.warning(BANNER)
+    log.warning("%s: %s, %s", REFUSED, outcome.student, outcome.assignment)
+    for line in wrap(outcome.refused, LOG_WIDTH - 2).splitlines():
+        log.warning("  %s", line)
+    log.warning("  The submitted folder is kept as it came; every flag and refusal:")
+    log.warning("  python -m tools.flags %s", outcome.assignment)
     log.warning(BANNER)
 
 

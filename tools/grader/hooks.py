@@ -21,8 +21,8 @@ from traitlets.config import Application
 from tools import strip_solutions
 
 from . import feedback
+from .intake import BOOKKEEPING
 from .oracles import ROOT
-from .preprocessors import NBGRADER_BOOKKEEPING
 
 
 def _log(name):
@@ -54,11 +54,11 @@ def _feedback_folder(notebook, assignment, student):
 
 def feedback_hook(assignment, student, notebooks):
     """Keep only the notebooks' HTML in the feedback just generated (and nbgrader's
-    ``NBGRADER_BOOKKEEPING``, which come from the student's own submission), and make the
+    ``intake.BOOKKEEPING``, which the intake wrote from the checked submission), and make the
     HTML read well offline (static math, no script, wrapped messages: ``feedback.finish``)."""
     log = _log("nbgrader.feedback_hook")
     html = {f"{os.path.splitext(os.path.basename(nb))[0]}.html" for nb in notebooks}
-    keep = html | set(NBGRADER_BOOKKEEPING)
+    keep = html | set(BOOKKEEPING)
     pages = []
     for folder in sorted({_feedback_folder(nb, assignment, student) for nb in notebooks}):
         for dirpath, dirnames, filenames in os.walk(folder, topdown=False):
