@@ -116,6 +116,7 @@ bench: venv sandbox postgres
 	$(PY) benchmarks/bench_book_build.py
 	$(PY) benchmarks/bench_startup.py --record
 	$(PY) benchmarks/bench_autograde.py --record
+	$(PY) benchmarks/bench_vs_plain.py --record
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
