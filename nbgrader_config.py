@@ -20,7 +20,7 @@ if ROOT not in sys.path:
 
 from tools import gradebook  # noqa: E402
 from tools.course import ASSIGNMENT, COURSE_ID, STUDENT_FILES  # noqa: E402
-from tools.grader import autograde, hooks, preprocessors  # noqa: E402
+from tools.grader import autograde, collect, hooks, preprocessors  # noqa: E402
 
 autograde.install()  # `nbgrader autograde` runs the intake first (tools/grader/autograde.py)
 
@@ -37,6 +37,12 @@ c.CourseDirectory.feedback_directory = "feedback"
 # for a course graded by many processes at once (tools/gradebook.py).
 c.CourseDirectory.db_url = gradebook.db_url(ROOT)
 
+# --- collect --------------------------------------------------------------------------------
+# Entries are taken through the course's intake: links never followed, an entry not owned by
+# the student it names rejected (ExchangeCollect.check_owner, on), a malformed one skipped
+# alone (tools/grader/collect.py).
+c.ExchangeFactory.collect = collect.CourseCollect
+
 # --- generate_assignment -----------------------------------------------------------------
 # IncludeHeaderFooter opens the path relative to the working directory: make it absolute.
 c.IncludeHeaderFooter.header = os.path.join(ROOT, "source", "header.ipynb")
@@ -46,11 +52,11 @@ c.GenerateAssignment.post_convert_hook = hooks.release_hook
 
 # --- execution (validate; autograde only if NotebookRun.execute) --------------------------
 # The grade never depends on running the notebook (TrustedGrades grades the four files in its
-# own sandbox). Not running it is about four times cheaper; the feedback then shows the
-# outputs the student submitted, made inert, and says so. True runs it in the sandbox on the
-# tree the intake built, at most notebook_seconds in all, and flags a part whose test printed
-# "passed" there but failed when graded.
-c.NotebookRun.execute = False
+# own sandbox). By default it is not run, which is about four times cheaper; the feedback then
+# shows the outputs the student submitted, made inert, and says so. Uncomment to run it in the
+# sandbox on the tree the intake built (at most notebook_seconds in all, whatever each cell
+# takes), and to flag a part whose test printed "passed" there but failed when graded:
+# c.NotebookRun.execute = True
 c.NotebookRun.notebook_seconds = 120
 # The slowest cell (training) takes about 0.5 s here; a cell that runs longer than this is
 # interrupted.

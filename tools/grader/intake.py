@@ -11,7 +11,8 @@ writes a tree of the course's own that nbgrader grades instead:
   is a regular file reached through no link (every path component is opened with
   ``O_NOFOLLOW``; a file with a second hard link is refused too), within its size cap
   (``CAPS``); a student file that is missing is the release's stub (that part then fails), a
-  notebook that is missing or unreadable is the release's (the code is graded all the same);
+  notebook that is missing, unreadable or over its cap is the release's (the code is graded
+  all the same);
 - nbgrader's bookkeeping (``timestamp.txt``, ``submission_secret.txt``), written by the
   course from values it parsed and checked, never a file carried over;
 - nothing else of the submission, under any name (the other entries are counted in the log,
@@ -66,6 +67,10 @@ MAX_LISTED = 10_000
 
 class Refused(Exception):
     """A submission that is not graded, and why (in the instructor's words)."""
+
+
+class TooLarge(Refused):
+    """A file over its cap (a notebook over its cap is replaced, not refused)."""
 
 
 @dataclass
@@ -135,7 +140,7 @@ def read_regular(folder_fd, rel, cap):
         if before.st_nlink != 1:
             raise Refused(f"{rel} is a hard link ({before.st_nlink} names for one file)")
         if before.st_size > cap:
-            raise Refused(f"{rel} is larger than {cap} bytes ({before.st_size})")
+            raise TooLarge(f"{rel} is larger than {cap} bytes ({before.st_size})")
         file_fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
         try:
             now = os.fstat(file_fd)
@@ -149,7 +154,7 @@ def read_regular(folder_fd, rel, cap):
                 chunks.append(chunk)
                 size += len(chunk)
             if size > cap:
-                raise Refused(f"{rel} is larger than {cap} bytes")
+                raise TooLarge(f"{rel} is larger than {cap} bytes")
             return b"".join(chunks)
         finally:
             os.close(file_fd)
@@ -215,14 +220,20 @@ def read_submission(path, assignment, dir_fd=None):
     """
     folder_fd = open_folder(path, dir_fd)
     try:
-        files, missing = {}, []
+        files, missing, notes = {}, [], []
         for rel in SUBMITTED_FILES:
-            data = read_regular(folder_fd, rel, CAPS[rel])
+            try:
+                data = read_regular(folder_fd, rel, CAPS[rel])
+            except TooLarge as large:
+                if rel != NOTEBOOK_FILE:
+                    raise
+                notes.append(f"{large}: the release's is used")  # the code is graded all the same
+                continue
             if data is None:
                 missing.append(rel)
             else:
                 files[rel] = data
-        submission = Submission(files, missing=missing)
+        submission = Submission(files, missing=missing, notes=notes)
         stamp = read_regular(folder_fd, TIMESTAMP, CAPS[TIMESTAMP])
         if stamp is not None:
             submission.timestamp = parse_timestamp(stamp)
@@ -325,9 +336,13 @@ class Outcome:
 REFUSED_SUFFIX = ".refused"
 
 
-def refusal_path(intake_root, student, assignment):
-    """Where the reason of a refusal is kept, for ``python -m tools.flags``."""
-    return os.path.join(intake_root, student, f"{assignment}{REFUSED_SUFFIX}")
+STAGES = ("collect", "autograde")
+
+
+def refusal_path(intake_root, student, assignment, stage="autograde"):
+    """Where the reason of a refusal at ``stage`` (one of STAGES) is kept, for
+    ``python -m tools.flags``."""
+    return os.path.join(intake_root, student, f"{assignment}.{stage}{REFUSED_SUFFIX}")
 
 
 def take_all(submitted_root, intake_root, assignment, student_pattern="*", exclude=()):
@@ -397,8 +412,12 @@ def refusals(intake_root, assignment):
     if not os.path.isdir(intake_root):
         return found
     for student in sorted(os.listdir(intake_root)):
-        path = refusal_path(intake_root, student, assignment)
-        if os.path.isfile(path) and not os.path.islink(path):
-            with open(path, encoding="utf-8") as f:
-                found[student] = f.read().strip()
+        reasons = []
+        for stage in STAGES:
+            path = refusal_path(intake_root, student, assignment, stage)
+            if os.path.isfile(path) and not os.path.islink(path):
+                with open(path, encoding="utf-8") as f:
+                    reasons.append(f.read().strip())
+        if reasons:
+            found[student] = "; ".join(reasons)
     return found

@@ -14,3 +14,9 @@ c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 c.Exchange.root = os.path.expanduser("~/exchange")
 # Where the Assignments tab fetches to; by default the server's working folder (the course).
 c.Exchange.assignment_dir = os.path.expanduser("~/student")
+# The tour shows a flagged submission in the formgrader, and only a notebook that is run when
+# graded can raise a flag (the course's nbgrader_config.py, "NotebookRun").
+c.NotebookRun.execute = True
+# One OS account plays the instructor and every student here, so the owner of an exchange
+# entry cannot tell students apart: the course's collect would refuse every other student.
+c.ExchangeCollect.check_owner = False
