@@ -1,0 +1,168 @@
+"""The sandbox's limits for all its processes together (tools/grader/cgroups.py), tried with
+real bubblewrap and real cgroups.
+
+The rlimits of tests/grader/test_sandbox.py hold each process; here a sandbox holds shared
+memory no rlimit counts, or starts as many processes as it can, and its cgroup stops it. The
+sizes are modest (a group of 200 MB, attempts of 600 MB): quick, and harmless to the machine.
+"""
+
+import asyncio
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.submissions import everything, make_submission
+from tools.grader import cgroups, kernel, sandbox, trusted
+
+ROOT = Path(__file__).resolve().parents[2]
+GROUP_MEMORY = 200 << 20
+ATTEMPT_MB = 600
+
+needs_cgroups = pytest.mark.skipif(
+    cgroups.available() is None, reason="no cgroup we may write to (not root, none delegated)"
+)
+
+
+def run_in_group(tmp_path, code, limits):
+    """Run ``code`` in a sandboxed Python in a cgroup of its own; the group is removed after
+    (and checked gone). Returns the finished process and what the group held at its most."""
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    (work / "student.py").write_text(textwrap.dedent(code), encoding="utf-8")
+    group = sandbox.new_group(limits)
+    assert group is not None and group.exists()
+    try:
+        cmd = sandbox.command(
+            [sys.executable, "student.py"], cwd=work, readable=[work], limits=limits, group=group
+        )
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    finally:
+        group.remove()
+    assert not group.exists() and cgroups.made_here() == []
+    return proc
+
+
+def held(proc):
+    """The megabytes the student's code said it held last ("MB <n>" lines)."""
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("MB ")]
+    return int(lines[-1].split()[1]) if lines else 0
+
+
+MEMFD = f"""
+    import os
+    chunk = b"x" * (10 << 20)
+    fds = []
+    try:
+        for i in range({ATTEMPT_MB // 50}):
+            fds.append(os.memfd_create("hold"))  # 50 MB each: below the file size limit
+            for _ in range(5):
+                os.write(fds[-1], chunk)
+                print("MB", 50 * i + 10 * (_ + 1), flush=True)
+    except OSError as exc:
+        print("refused", exc.errno)
+"""
+
+# Segments detached once written: no process maps them, only the IPC namespace holds them.
+SYSV = f"""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.shmat.restype = ctypes.c_void_p
+    for i in range({ATTEMPT_MB // 50}):
+        segment = libc.shmget(0, 50 << 20, 0o1600)  # IPC_PRIVATE, IPC_CREAT | 0600
+        if segment < 0:
+            print("refused", ctypes.get_errno())
+            break
+        address = libc.shmat(segment, None, 0)
+        ctypes.memset(address, 1, 50 << 20)
+        libc.shmdt(ctypes.c_void_p(address))
+        print("MB", 50 * (i + 1), flush=True)
+"""
+
+
+@needs_cgroups
+@pytest.mark.parametrize("code", [MEMFD, SYSV], ids=["memfd", "sysv_shm"])
+def test_shared_memory_is_held_to_the_groups_limit(tmp_path, code):
+    """Neither a memfd written to nor a SysV segment counts against an rlimit (the address
+    space limit here is 4 GiB, the file size limit 64 MiB); the group's 200 MB stop both."""
+    proc = run_in_group(tmp_path, code, sandbox.Limits(group_memory=GROUP_MEMORY))
+    assert held(proc) < GROUP_MEMORY >> 20, proc.stdout + proc.stderr
+    assert proc.returncode != 0 or "refused" in proc.stdout  # killed, or ENOMEM/ENOSPC
+
+
+@needs_cgroups
+def test_a_fork_bomb_is_held_to_the_groups_tasks(tmp_path):
+    """Every process forks for as long as it can; the rlimit (200 processes) would let them
+    be 200, the group (12 tasks, bubblewrap's two included) stops them all together."""
+    limits = sandbox.Limits(processes=200, group_processes=12)
+    proc = run_in_group(
+        tmp_path,
+        """
+        import os
+        read_end, write_end = os.pipe()
+
+        def bomb():
+            while True:
+                try:
+                    pid = os.fork()
+                except OSError:
+                    return False
+                if pid == 0:  # a child forks too, then waits for the first process to end
+                    if bomb() is False:
+                        os.close(write_end)
+                        os.read(read_end, 1)
+                        os._exit(0)
+
+        bomb()
+        tasks = sum(
+            len(os.listdir(f"/proc/{pid}/task")) for pid in os.listdir("/proc") if pid.isdigit()
+        )
+        print("tasks", tasks)
+        """,
+        limits,
+    )
+    assert proc.stdout.startswith("tasks"), proc.stdout + proc.stderr
+    # All the sandbox's tasks (bubblewrap's init among them) but the outer bubblewrap.
+    assert 1 < int(proc.stdout.split()[1]) <= limits.group_processes - 1
+
+
+@needs_cgroups
+def test_a_probe_leaves_no_group_behind(tmp_path, monkeypatch):
+    """A graded part: the probe ran in a group (now gone), none is left."""
+    made = []
+    create = cgroups.create
+
+    def recorded(memory, pids):
+        group = create(memory, pids)
+        made.append((group, memory, pids))
+        return group
+
+    monkeypatch.setattr(cgroups, "create", recorded)
+    verdicts = trusted.grade(make_submission(tmp_path / "s", everything()), parts=["sigmoid"])
+    assert verdicts["sigmoid"].passed
+    limits = trusted.PROBE_LIMITS
+    assert [(m, p) for _, m, p in made] == [(limits.group_memory, limits.group_processes)]
+    assert not made[0][0].exists() and cgroups.made_here() == []
+
+
+@needs_cgroups
+def test_a_kernel_runs_in_a_group_removed_at_its_shutdown(tmp_path):
+    async def run():
+        manager = kernel.SandboxedKernelManager(kernel_name="python3")
+        await manager.start_kernel(cwd=str(tmp_path))
+        client = manager.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)  # the kernel is up: its sandbox entered
+            group = manager._group
+            running = manager.provisioner.process.pid in group.pids()  # the outer bubblewrap
+        finally:
+            client.stop_channels()
+            await manager.shutdown_kernel(now=True)
+        return group, running
+
+    group, running = asyncio.run(run())
+    assert running
+    assert not group.exists() and cgroups.made_here() == []
