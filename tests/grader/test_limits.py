@@ -1,5 +1,5 @@
-"""The sandbox's limits for all its processes together (tools/grader/cgroups.py), tried with
-real bubblewrap and real cgroups.
+"""The sandbox's limits for all its processes together (tools/grader/cgroups.py) and its
+read-only /dev, tried with real bubblewrap, real cgroups and a real second account.
 
 The rlimits of tests/grader/test_sandbox.py hold each process; here a sandbox holds shared
 memory no rlimit counts, or starts as many processes as it can, and its cgroup stops it. The
@@ -7,6 +7,9 @@ sizes are modest (a group of 200 MB, attempts of 600 MB): quick, and harmless to
 """
 
 import asyncio
+import errno
+import os
+import secrets
 import subprocess
 import sys
 import textwrap
@@ -24,6 +27,7 @@ ATTEMPT_MB = 600
 needs_cgroups = pytest.mark.skipif(
     cgroups.available() is None, reason="no cgroup we may write to (not root, none delegated)"
 )
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="makes an account: root only")
 
 
 def run_in_group(tmp_path, code, limits):
@@ -126,6 +130,88 @@ def test_a_fork_bomb_is_held_to_the_groups_tasks(tmp_path):
     assert proc.stdout.startswith("tasks"), proc.stdout + proc.stderr
     # All the sandbox's tasks (bubblewrap's init among them) but the outer bubblewrap.
     assert 1 < int(proc.stdout.split()[1]) <= limits.group_processes - 1
+
+
+DEV = """
+import os
+for path in ("/dev/new", "/dev/shm/new", "/dev/null"):
+    try:
+        with open(path, "w") as f:
+            f.write("x")
+        print("wrote", path)
+    except OSError as exc:
+        print("refused", path, exc.errno)
+for path in ("/dev/zero", "/dev/urandom"):
+    with open(path, "rb") as f:
+        print("read", path, len(f.read(8)))
+print("uid", os.getuid())
+"""
+# Read-only (EROFS), not merely not ours (EACCES): as root the sandbox's user owns nothing in
+# /dev anyway; as another account bubblewrap's /dev would be its own to write.
+DEV_SEEN = [
+    f"refused /dev/new {errno.EROFS}",
+    f"refused /dev/shm/new {errno.EROFS}",
+    "wrote /dev/null",
+    "read /dev/zero 8",
+    "read /dev/urandom 8",
+]
+
+
+def test_dev_is_read_only_but_its_devices_work(tmp_path):
+    cmd = sandbox.command([sys.executable, "-c", DEV], cwd=tmp_path, readable=[tmp_path])
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[:-1] == DEV_SEEN
+
+
+@pytest.fixture
+def account():
+    """A real system account of its own (no home), removed after the test whatever happens."""
+    name = f"lrgrade{secrets.token_hex(4)}"
+    subprocess.run(["useradd", "--system", "--no-create-home", name], check=True)
+    try:
+        yield name
+    finally:
+        subprocess.run(["userdel", name], check=True)
+
+
+@needs_root
+def test_grading_as_an_account_without_root(account):
+    """Grading as a dedicated account (the instructors' page allows it): bubblewrap runs
+    unprivileged there, its /dev tmpfs would be writable; it is read-only, and without a
+    cgroup the sandbox still runs (rlimits only). The account reads neither /root (its
+    Python) nor the tests' folders: it builds the sandbox with the system's Python, as
+    itself, and runs the system's Python in it."""
+    python = "/usr/bin/python3"
+    if not os.access(python, os.X_OK):
+        pytest.skip(f"{python} is needed: the account cannot run a Python below /root")
+    grader = f"""
+import subprocess, sys
+sys.path.insert(0, {str(ROOT)!r})
+from tools.grader import cgroups, sandbox
+group = sandbox.new_group()
+cmd = sandbox.command([{python!r}, "-I", "-c", {DEV!r}], cwd="/tmp", group=group)
+proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+if group is not None:
+    group.remove()
+print(proc.returncode, cgroups.available(), proc.stderr.strip().replace(chr(10), " "))
+print(proc.stdout, end="")
+"""
+    uid = int(subprocess.run(["id", "-u", account], capture_output=True, text=True).stdout)
+    gid = int(subprocess.run(["id", "-g", account], capture_output=True, text=True).stdout)
+    as_account = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--"]
+    proc = subprocess.run(
+        [*as_account, python, "-I", "-c", grader],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd="/",
+        env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "LANG": "C.UTF-8"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    status, *lines = proc.stdout.splitlines()
+    assert status.split()[0] == "0", proc.stdout + proc.stderr
+    assert lines == [*DEV_SEEN, f"uid {uid}"]
 
 
 @needs_cgroups
