@@ -252,3 +252,23 @@ def test_a_kernel_runs_in_a_group_removed_at_its_shutdown(tmp_path):
     group, running = asyncio.run(run())
     assert running
     assert not group.exists() and cgroups.made_here() == []
+
+
+@needs_cgroups
+def test_the_groups_of_a_grader_that_was_killed_are_deleted_by_the_next(monkeypatch):
+    """A grader killed before it removed its groups leaves them empty (its sandboxes die with
+    it); the next one to look for cgroups deletes them, and only them."""
+    script = "from tools.grader import cgroups; print(cgroups.create(1 << 30, 8).folders)"
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    left = eval(proc.stdout)
+    assert left and all(os.path.isdir(folder) for folder in left)
+    mine = sandbox.new_group()
+    try:
+        monkeypatch.setattr(cgroups, "_found", {})  # look for cgroups again, as a new grader
+        assert cgroups.available() is not None
+        assert not any(os.path.isdir(folder) for folder in left)
+        assert mine.exists()  # our own process is alive: its group stays
+    finally:
+        mine.remove()

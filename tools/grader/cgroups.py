@@ -11,6 +11,8 @@ process writes its own id to enter it (``sandbox.command`` puts a small shell at
 the command line that does so, then execs bubblewrap: the group holds the sandbox before any
 student code runs, and every process the sandbox starts is born in it). ``Group.remove()``
 kills whatever is left in it and deletes it; the caller calls it once the sandbox has ended.
+The empty groups of a grader killed before it could remove them are deleted by the next one
+(the maker's process id is in the group's name).
 
 Which cgroups, found at run time (``available()``):
 
@@ -102,6 +104,27 @@ def _made_here(parent):
     return sorted(os.path.join(parent, n) for n in os.listdir(parent) if n.startswith(mine))
 
 
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def _sweep(parent):
+    """Delete the groups in ``parent`` left by a grader that ended without removing them
+    (killed): the empty ones whose maker is gone (a group with processes cannot be deleted)."""
+    for name in os.listdir(parent):
+        fields = name.split("-")
+        ours = len(fields) == 3 and fields[0] == PREFIX and fields[1].isdigit()
+        if ours and not _alive(int(fields[1])):
+            with contextlib.suppress(OSError):
+                os.rmdir(os.path.join(parent, name))
+
+
 def _try_child(parent):
     """Make and delete a child of ``parent``: OSError unless we may make groups there."""
     child = os.path.join(parent, _new_name())
@@ -188,6 +211,7 @@ class _V2:
                     os.makedirs(parent, exist_ok=True)
                 self._hand_down(parent)
                 _try_child(parent)
+                _sweep(parent)
                 self.parent = parent
                 return
             except OSError as exc:
@@ -233,6 +257,7 @@ class _V1:
                 raise OSError(errno.ENOENT, f"no cgroup v1 {controller} hierarchy")
             parent = _folder(*found[0], own[controller])
             _try_child(parent)
+            _sweep(parent)
             self.parents[controller] = parent
 
     def made_here(self):
