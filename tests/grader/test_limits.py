@@ -272,3 +272,20 @@ def test_the_groups_of_a_grader_that_was_killed_are_deleted_by_the_next(monkeypa
         assert mine.exists()  # our own process is alive: its group stays
     finally:
         mine.remove()
+
+
+def test_the_v2_backend_writes_the_unified_hierarchys_files(tmp_path):
+    """This machine's cgroup2 hierarchy has no memory controller (it is v1's), so the v2
+    backend is only run here against a folder laid out like one: the files it writes and
+    what it writes to them (the kernel's answers are not imitated)."""
+    (tmp_path / "cgroup.controllers").write_text("cpu memory pids\n")
+    (tmp_path / "cgroup.subtree_control").write_text("\n")
+    backend = cgroups._V2(str(tmp_path), "/", "/")
+    assert backend.parent == str(tmp_path)
+    assert (tmp_path / "cgroup.subtree_control").read_text() == "+memory +pids"
+    group = backend.create(200 << 20, 12)
+    (folder,) = group.folders
+    written = {name: Path(folder, name).read_text() for name in sorted(os.listdir(folder))}
+    assert written == {"memory.max": str(200 << 20), "pids.max": "12"}
+    assert group.procs_files == [os.path.join(folder, "cgroup.procs")]
+    assert group.version == "v2"
