@@ -42,9 +42,10 @@ import time
 PREFIX = "lrgrade"  # the name of every group made here starts with it
 CONTROLLERS = ("memory", "pids")
 PROCS = "cgroup.procs"
-# remove(): how often to look again for processes still ending, and how long to wait between.
-REMOVE_TRIES = 500
-REMOVE_PAUSE = 0.01
+# remove(): how long to wait for processes still ending, in pauses from the first, doubling up
+# to the longest (killed processes leave the group within a millisecond or two, mostly).
+REMOVE_SECONDS = 5.0
+REMOVE_PAUSES = (0.0005, 0.01)
 
 log = logging.getLogger(__name__)
 _found = {}  # the backend found once: {"backend": _V2 | _V1 | None}
@@ -172,10 +173,11 @@ class Group:
         """Kill what is left in the group and delete it (again: nothing happens).
 
         Killed processes take a moment to leave the group (a pid namespace's last processes
-        end after its init): looked at again for up to REMOVE_TRIES * REMOVE_PAUSE seconds.
+        end after its init): looked at again for up to REMOVE_SECONDS.
         A group that will not go is logged, never raised: grading goes on.
         """
-        for _ in range(REMOVE_TRIES):
+        pause, deadline = REMOVE_PAUSES[0], time.monotonic() + REMOVE_SECONDS
+        while time.monotonic() < deadline:
             self.kill()
             if not self.pids():
                 try:
@@ -186,7 +188,8 @@ class Group:
                 except OSError as exc:
                     if exc.errno != errno.EBUSY:
                         raise
-            time.sleep(REMOVE_PAUSE)
+            time.sleep(pause)
+            pause = min(2 * pause, REMOVE_PAUSES[1])
         log.warning("cgroup %s not removed: processes %s are still in it", self, self.pids())
 
     def __repr__(self):
