@@ -4,7 +4,8 @@ The kernel talks to its manager over IPC (Unix sockets in a private folder of it
 of TCP: the sandbox has no network, and no port can clash between kernels started side by side
 (with TCP, concurrent graders lost kernels to "Address already in use"). Its working folder,
 the submission, is read-only; the socket folder is the only place outside ``/tmp`` it can write,
-until it is up (``lock_socket_dir``).
+until it is up (``lock_socket_dir``). Each start of the kernel gets a cgroup of its own
+(``sandbox.new_group``), removed when its resources are cleaned up (after it has ended).
 
 Interrupts are sent as a message on the control channel (ipykernel then interrupts itself):
 a SIGINT to the sandbox's process group would reach bubblewrap as well, which ends the sandbox.
@@ -31,6 +32,9 @@ from traitlets import Type, Unicode
 from . import sandbox
 
 POLL_SLICE = 0.25  # seconds: the longest a missed wake-up can delay a message
+# A kernel's limits: the defaults (4 GiB of address space per process and 4 GiB for its whole
+# sandbox, 128 tasks).
+LIMITS = sandbox.Limits()
 
 
 class SlicedChannel(AsyncZMQSocketChannel):
@@ -70,6 +74,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._socket_dir = tempfile.mkdtemp(prefix="kernel-")
         sandbox.prepare_writable(self._socket_dir, self._uid)
         self.connection_file = os.path.join(self._socket_dir, "kernel.json")
+        self._group = None  # the running kernel's cgroup
 
     def _ip_default(self):
         return os.path.join(self._socket_dir, "kernel-ipc")
@@ -89,6 +94,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
         cwd = self._launch_args.get("cwd") or os.getcwd()
+        self._remove_group()  # a kernel started before (cleaned up already, normally)
+        self._group = sandbox.new_group(LIMITS)
         return sandbox.command(
             cmd,
             cwd=cwd,
@@ -98,6 +105,8 @@ class SandboxedKernelManager(AsyncKernelManager):
             # is the sandbox's init), and keeps it from printing a console banner.
             env={"JPY_PARENT_PID": "1"},
             uid=self._uid,
+            limits=LIMITS,
+            group=self._group,
         )
 
     def lock_socket_dir(self):
@@ -112,7 +121,14 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart=restart)
+        self._remove_group()
         if not restart:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
 
     cleanup_resources = _async_cleanup_resources
+
+    def _remove_group(self):
+        """Kill whatever is left of the kernel's sandbox in its cgroup, and remove it."""
+        if self._group is not None:
+            self._group.remove()
+            self._group = None

@@ -12,7 +12,15 @@
 - runs under a user id of its own (when the grader runs as root: ``setpriv`` drops to a fresh
   unprivileged id, so file permissions apply and the process limit counts this sandbox only);
 - is limited by ``prlimit`` in address space, CPU seconds, processes (threads included), open
-  files and the size of any file it writes.
+  files and the size of any file it writes: limits of each process;
+- and, given a ``group`` (``new_group``), by a cgroup in memory and tasks for the sandbox as a
+  whole: shared memory, memfd and tmpfs pages included, which no rlimit counts, and however
+  many processes share them (``cgroups``). Where no cgroup may be written to (an account
+  without root and without a delegated cgroup), ``new_group`` returns None, logged once, and
+  the rlimits are the only limits;
+- sees a read-only ``/dev`` (bubblewrap's own, with null, zero, full, random, urandom, tty
+  and a ``pts``): as root and as any other account, where bubblewrap's ``/dev`` tmpfs would
+  otherwise be writable, with room for half the machine's memory.
 
 The environment is cleared; only what Python and Jupyter need is set. Measured here: starting
 ``python -c pass`` in it costs about 30 ms more than outside.
@@ -24,9 +32,15 @@ import shutil
 import sys
 from dataclasses import dataclass
 
+from . import cgroups
+
 BWRAP = "/usr/bin/bwrap"
 SETPRIV = "/usr/bin/setpriv"
 PRLIMIT = "/usr/bin/prlimit"
+SH = "/bin/sh"
+# The start of the command line given a group: writes the shell's own process id to each file
+# before "--" (entering the group), then execs the rest, bubblewrap, in the same process.
+JOIN_GROUP = 'while [ "$1" != -- ]; do echo $$ >"$1" || exit 125; shift; done; shift; exec "$@"'
 HOME = "/tmp/home"  # inside the sandbox
 # Read-only system files the Python stack needs: the dynamic linker's cache, and fontconfig's
 # configuration (matplotlib asks fc-list for the system fonts).
@@ -37,7 +51,9 @@ UID_RANGE = (1 << 20, 1 << 30)
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits of one sandbox (prlimit; each applies per process, CPU per process)."""
+    """Resource limits of one sandbox: prlimit's apply to each process, the group's (a cgroup,
+    where there is one: ``new_group``) to the whole sandbox (its tasks: bubblewrap's two and
+    every thread of the processes it runs)."""
 
     address_space: int = 4 << 30  # bytes: numpy, matplotlib and ipykernel need about 1.5 GiB
     cpu_seconds: int = 120
@@ -45,6 +61,8 @@ class Limits:
     open_files: int = 512
     file_size: int = 64 << 20  # the largest file it may write
     scratch_size: int = 256 << 20  # the size of /tmp
+    group_memory: int = 4 << 30  # bytes, the whole sandbox: shared memory and tmpfs included
+    group_processes: int = 128  # tasks of the whole sandbox, threads included
 
 
 class SandboxUnavailable(RuntimeError):
@@ -90,7 +108,19 @@ def _mount_points(paths, made=()):
     return args
 
 
-def command(argv, *, cwd, readable=(), writable=(), env=None, limits=Limits(), uid=None):
+def new_group(limits=Limits()):
+    """A new cgroup for one sandbox, limited to ``limits.group_memory`` and
+    ``limits.group_processes``; None where there are no cgroups we may use (logged once).
+
+    Give it to ``command`` and call its ``remove()`` once the sandbox has ended (it kills
+    anything left in it, then deletes it).
+    """
+    return cgroups.create(limits.group_memory, limits.group_processes)
+
+
+def command(
+    argv, *, cwd, readable=(), writable=(), env=None, limits=Limits(), uid=None, group=None
+):
     """The command line running ``argv`` in the sandbox, in the folder ``cwd``.
 
     :param argv: the program and its arguments (absolute path of the program).
@@ -99,6 +129,8 @@ def command(argv, *, cwd, readable=(), writable=(), env=None, limits=Limits(), u
     :param writable: folders bound read-write at the same path (e.g. a kernel's socket folder).
     :param env: extra environment variables (the environment is otherwise cleared).
     :param uid: the user id to run as when we are root (default: a fresh one).
+    :param group: the sandbox's cgroup (``new_group``), entered before bubblewrap starts;
+        None: no per-sandbox limits.
     :raises SandboxUnavailable: bwrap, prlimit or setpriv is missing.
     """
     check_available()
@@ -144,7 +176,8 @@ def command(argv, *, cwd, readable=(), writable=(), env=None, limits=Limits(), u
             args += ["--ro-bind", path, path]
     for path in writable:
         args += ["--bind", path, path]
-    args += ["--proc", "/proc", "--dev", "/dev"]
+    # Read-only: not recursive, the device nodes (bind mounts) stay usable.
+    args += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev"]
     args += ["--chdir", os.path.abspath(cwd), "--clearenv"]
     environment = {
         "HOME": HOME,
@@ -166,6 +199,8 @@ def command(argv, *, cwd, readable=(), writable=(), env=None, limits=Limits(), u
         uid = new_uid() if uid is None else uid
         args += [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
         args += ["--inh-caps=-all", "--no-new-privs", "--"]
+    if group is not None:
+        args = [SH, "-c", JOIN_GROUP, "join-group", *group.procs_files, "--", *args]
     return args + list(argv)
 
 

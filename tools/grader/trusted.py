@@ -52,11 +52,16 @@ MAX_DESK_CALLS = 60
 STACK_SECONDS = 0.6
 # A probe starts (bubblewrap, Python, numpy) in 0.2 s here; a case's time runs from then.
 STARTUP_SECONDS = 60.0
-# The probe needs 2 threads and 260 MB of address space (numpy and scipy.special). Limits are
-# per process: a fork bomb gets `processes` processes of `address_space` each, and competes
-# for the CPU with the other submissions graded side by side, so both are kept small.
+# The probe needs 2 threads and 260 MB of address space (numpy and scipy.special). The rlimits
+# are per process: a fork bomb gets `processes` processes of `address_space` each, and
+# competes for the CPU with the other submissions graded side by side, so both are kept small;
+# the sandbox's cgroup, where there is one, holds all of them together to the group's limits.
 PROBE_LIMITS = sandbox.Limits(
-    cpu_seconds=int(SUBMISSION_SECONDS), processes=16, address_space=2 << 30
+    cpu_seconds=int(SUBMISSION_SECONDS),
+    processes=16,
+    address_space=2 << 30,
+    group_memory=2 << 30,
+    group_processes=16,
 )
 
 
@@ -129,9 +134,17 @@ def build_tree(folder, dest):
 
 
 class _Probe:
-    """One sandboxed probe process and its pipes."""
+    """One sandboxed probe process, its pipes and its cgroup (``close`` removes it)."""
 
     def __init__(self, tree):
+        self.group = sandbox.new_group(PROBE_LIMITS)
+        try:
+            self._start(tree)
+        except BaseException:
+            self._remove_group()
+            raise
+
+    def _start(self, tree):
         results_r, results_w = os.pipe()
         stacks_r, stacks_w = os.pipe()
         # The write ends are inherited (through prlimit, bwrap and setpriv) under their own
@@ -142,6 +155,7 @@ class _Probe:
             cwd=tree,
             readable=[tree],
             limits=PROBE_LIMITS,
+            group=self.group,
         )
         self.proc = subprocess.Popen(
             cmd,
@@ -251,15 +265,21 @@ class _Probe:
         return out.decode("utf-8", "replace")
 
     def close(self):
-        """End the probe and everything it started (its own process group)."""
+        """End the probe and everything it started (its own process group, then anything
+        left in its cgroup), and remove the cgroup."""
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
+        self._remove_group()
         for fd in (self.results, self.stacks):
             os.close(fd)
         if self.proc.stdin:
             with contextlib.suppress(OSError):
                 self.proc.stdin.close()
+
+    def _remove_group(self):
+        if self.group is not None:
+            self.group.remove()
 
     def death(self, detail=True):
         """Why the probe ended, in words (without its exit status or signal: ``detail``
