@@ -1,6 +1,8 @@
 """Attacks (tests/attacks.py) and correct styles (tests/variants.py) through real nbgrader.
 
-One course, ONE `nbgrader autograde` (with the hostile course's short cell timeout) and one
+The notebook is run here (``--NotebookRun.execute=True``): its kernel is the widest surface
+(outputs, flags); the default, not run, is attacked in tests/nbgrader/test_path.py. One
+course, ONE `nbgrader autograde` (with the hostile course's short cell timeout) and one
 `generate_feedback` for the whole batch: a representative subset of the attacks, several
 combined in one submission where they touch different files, and two correct styles in the
 same batch. Each attack scores no more than its honest base; no feedback holds a solution
@@ -23,6 +25,7 @@ from tests.nbgrader.test_autograde import NOTEBOOK, POINTS, new_course, scores, 
 from tests.submissions import CLASSIFIER, RELEASE
 from tests.variants import STYLES
 from tools.course import ASSIGNMENT
+from tools.grader import intake
 from tools.grader.preprocessors import SAFE_DATA
 from tools.nbgrader_env import run_nbgrader
 
@@ -86,7 +89,13 @@ def course(tmp_path_factory):
     before = snapshot(*guarded)
     env = {**os.environ, "TMPDIR": str(scratch)}
     proc = run_nbgrader(
-        str(course), "autograde", ASSIGNMENT, "--force", "--Execute.timeout=5", env=env
+        str(course),
+        "autograde",
+        ASSIGNMENT,
+        "--force",
+        "--Execute.timeout=5",
+        "--NotebookRun.execute=True",
+        env=env,
     )
     feedback = run_nbgrader(str(course), "generate_feedback", ASSIGNMENT, "--force", env=env)
     log = proc.stdout + proc.stderr + feedback.stdout + feedback.stderr
@@ -99,7 +108,17 @@ def html(course, student):
     )
 
 
-@pytest.mark.parametrize("student", sorted(BATCH))
+# Refused by the intake (links to the instructor's solution): not graded at all.
+REFUSED = {"links"}
+
+
+def test_links_to_the_solution_are_refused(course):
+    refused = intake.refusals(str(course["course"] / "intake"), ASSIGNMENT)
+    assert set(refused) == REFUSED
+    assert "is a symbolic link, not a regular file" in refused["links"]
+
+
+@pytest.mark.parametrize("student", sorted(set(BATCH) - REFUSED))
 def test_an_attack_scores_no_more_than_its_honest_base(course, student):
     got = scores(course["course"], student)
     honest = HONEST[BATCH[student][1]]
@@ -112,7 +131,7 @@ def test_a_correct_style_in_the_batch_gets_full_marks(course, style):
 
 
 def test_feedback_is_html_only_and_shows_no_solution_hidden_value_or_active_content(course):
-    for student in [*BATCH, *CORRECT]:
+    for student in sorted({*BATCH, *CORRECT} - REFUSED):
         folder = course["course"] / "feedback" / student / ASSIGNMENT
         assert sorted(p.name for p in folder.rglob("*")) == [f"{NOTEBOOK}.html"], student
         text = html(course["course"], student)
@@ -149,7 +168,7 @@ def test_code_that_makes_the_notebook_say_passed_is_flagged(course):
     with Gradebook(f"sqlite:///{course['course'] / 'gradebook.db'}") as gb:
         flagged = {
             s: gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, s).flagged
-            for s in [*BATCH, *CORRECT]
+            for s in sorted({*BATCH, *CORRECT} - REFUSED)
         }
     assert flagged["patches"]
     assert not flagged["slides"] and not flagged["keras"]
@@ -160,7 +179,7 @@ def test_the_host_is_unharmed(course):
     nothing else, no process of the batch left, the temporary folder empty."""
     assert snapshot(*course["guarded"]) == course["before"]
     with Gradebook(f"sqlite:///{course['course'] / 'gradebook.db'}") as gb:
-        assert {s.id for s in gb.students} == {*BATCH, *CORRECT}
+        assert {s.id for s in gb.students} == {*BATCH, *CORRECT} - REFUSED
     for _ in range(100):  # SIGKILLed processes take a moment to be reaped
         left = _processes_in(course["course"], course["scratch"])
         if not left:
@@ -185,6 +204,7 @@ def test_the_edited_notebook_changed_nothing(course):
     autograded = course["course"] / "autograded" / "active" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     nb = json.loads(autograded.read_text(encoding="utf-8"))
     release = json.loads((RELEASE / f"{NOTEBOOK}.ipynb").read_text(encoding="utf-8"))
-    assert [c["source"] for c in nb["cells"]] == [c["source"] for c in release["cells"]]
+    restored = [c for c in nb["cells"] if c.get("id") != "graded-how"]  # TrustedGrades' note
+    assert [c["source"] for c in restored] == [c["source"] for c in release["cells"]]
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
     assert scores(course["course"], "active") == HONEST["bce_forward"]

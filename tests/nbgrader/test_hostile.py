@@ -91,7 +91,14 @@ def course(tmp_path_factory):
     submit(course, "deleted_tests", solved, notebook=edited_test_cells(lambda cell: None))
     # Untouched, except that loss.py makes every check of the notebook print "passed".
     submit(course, "patches_grading", patches_checks())
-    proc = run_nbgrader(str(course), "autograde", ASSIGNMENT, "--force", "--Execute.timeout=5")
+    proc = run_nbgrader(
+        str(course),
+        "autograde",
+        ASSIGNMENT,
+        "--force",
+        "--Execute.timeout=5",
+        "--NotebookRun.execute=True",  # the kernel's hostility is what this module tests
+    )
     run_nbgrader(str(course), "generate_feedback", ASSIGNMENT, "--force")
     return course, proc
 
