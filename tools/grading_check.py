@@ -2,7 +2,7 @@
 
 A student is graded when the gradebook holds their submission with a score for every graded
 cell, and ``autograded/<student>/<assignment>/`` holds every notebook of the assignment with
-an output in every graded cell (TrustedVerdicts writes the verdict there; nbgrader writes the
+an output in every graded cell (TrustedGrades writes the verdict there; nbgrader writes the
 notebook once before it runs it, and a worker killed meanwhile leaves that one behind). A
 worker killed mid-batch leaves its remaining students with neither; a kernel or probe that
 fails for reasons of the grading machine (``tools.grader.trusted.GraderError``) and any other
@@ -30,13 +30,19 @@ def has_assignment(db_url: str, assignment: str) -> bool:
 
 
 def missing(course: Path, db_url: str, assignment: str, students: list[str]) -> dict[str, str]:
-    """{student: what is missing} for every student of ``students`` without a whole grade."""
+    """{student: what is missing} for every student of ``students`` without a whole grade (but
+    those the intake refused: they are not to be graded, and tools.flags lists them)."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    from tools.grader.intake import refusals
+
+    refused = refusals(str(course / "intake"), assignment)
     problems = {}
     with Gradebook(db_url) as gb:
         notebooks = [nb.name for nb in gb.find_assignment(assignment).notebooks]
         for sid in students:
+            if sid in refused:
+                continue
             folder = course / "autograded" / sid / assignment
             absent = [n for n in notebooks if not has_verdicts(folder / f"{n}.ipynb")]
             try:

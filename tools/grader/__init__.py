@@ -3,8 +3,15 @@
 Threat model. A student controls every line of the four files they submit (and, before
 grading restores it, every cell of their notebook). Whatever runs in the same process as that
 code can be read or replaced by it: checks, expected values, stack frames, files on disk.
-So nothing here decides a grade inside a student's process:
+So nothing here decides a grade inside a student's process, and no code of nbgrader's reads
+what a student submitted:
 
+- ``intake``         the one pass that reads a submission (never following a link, never
+                     opening a special file, each file size-capped) and writes the tree that
+                     is graded: the release, the notebook and four student files, bookkeeping
+                     written from parsed values; anything else refuses that student alone.
+- ``autograde``      ``nbgrader autograde`` runs the intake first and reads only its trees;
+  ``collect``        ``nbgrader collect`` takes exchange entries through it (owner checked).
 - ``sandbox``        every student process (the notebook's kernel and the probe below) runs
                      in bubblewrap: no network, no view of the course (no ``source/``, no
                      gradebook, no other submission, no home folder), writes only to a scratch
@@ -22,13 +29,15 @@ So nothing here decides a grade inside a student's process:
                      after every visible case, and a hidden case's message shows nothing the
                      student's code chose (``trusted.hidden_safe``, ``engine.shown``).
 - ``preprocessors``  nbgrader plugs: every cell of the notebook (and its metadata) is restored
-                     from the release, files the submission added or submitted as links are
-                     removed, the kernel runs sandboxed, its outputs keep inert data only
-                     (no HTML or script reaches the formgrader's page), and each graded test
-                     cell's output is replaced by the trusted verdict, which the gradebook,
-                     the formgrader and the feedback then show.
-- ``flags``          a part the notebook says passed but the trusted grader failed: marked
-                     for manual grading, its reason in the test cell, announced in the log.
+                     from the release, the notebook is not run (unless NotebookRun.execute;
+                     then in the sandbox, within a time for the whole notebook), outputs keep
+                     inert data only (no HTML or script reaches the formgrader's page) and are
+                     capped, and each graded test cell's output is replaced by the trusted
+                     verdict, whose points TrustedGrades writes into the gradebook itself.
+- ``flags``          (notebook run at grading only) a part the notebook says passed but the
+                     trusted grader failed: marked for manual grading, its reason in the test
+                     cell, announced in the log; and the intake's refusals.
+- ``cgroups``        per-sandbox memory and process limits (v2 or v1) where they can be made.
 - ``kernel``         the notebook's kernel in the sandbox, over IPC, and its client.
 - ``hooks``          what nbgrader runs after a command: strip solutions from the release,
                      keep nothing but the HTML in the feedback.

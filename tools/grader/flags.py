@@ -1,9 +1,9 @@
 """Flags: a submission whose notebook says a part passed where the trusted grader failed it
 (and refusals: a submission the intake would not grade, ``report_refusal``).
 
-Such a disagreement means something in the submission made the notebook's own test print
-"passed" (TrustedVerdicts finds it). The grade stays the trusted one (0 for that part); a
-person decides. A flag is put where an instructor looks:
+Such a disagreement, found when the notebook is run at grading (TrustedGrades finds it), means
+something in the submission made the notebook's own test print "passed". The grade stays the
+trusted one (0 for that part); a person decides. A flag is put where an instructor looks:
 
 - the formgrader: the disputed grade is marked ``needs_manual_grade`` (the submission list
   says "needs manual grading") and the notebook ``flagged`` (the flag icon of Manual Grading);

@@ -35,8 +35,6 @@ import shutil
 import stat
 from dataclasses import dataclass, field
 
-from nbgrader.utils import parse_utc
-
 from tools.course import NOTEBOOK, STUDENT_FILES
 
 from . import oracles, trusted
@@ -206,6 +204,8 @@ def parse_timestamp(data):
         raise Refused(f"{TIMESTAMP} is not a time nbgrader wrote") from None
     if not _TIMESTAMP.match(text):
         raise Refused(f"{TIMESTAMP} is not a time nbgrader wrote")
+    from nbgrader.utils import parse_utc  # nbgrader takes seconds to import: only when needed
+
     try:
         return parse_utc(text)
     except (ValueError, OverflowError):
@@ -370,10 +370,11 @@ def take_all(submitted_root, intake_root, assignment, student_pattern="*", exclu
         os.close(root_fd)
     # A tree built earlier for a submission that is gone must not be graded again.
     for student in os.listdir(intake_root) if os.path.isdir(intake_root) else ():
-        if student not in names and fnmatch.fnmatchcase(student, student_pattern):
-            stale = os.path.join(intake_root, student, assignment)
-            if os.path.lexists(stale):
-                shutil.rmtree(stale)
+        if student in names or student in exclude:
+            continue
+        if fnmatch.fnmatchcase(student, student_pattern):
+            # ignore_errors: workers grading in parallel may both remove it
+            shutil.rmtree(os.path.join(intake_root, student, assignment), ignore_errors=True)
     return outcomes
 
 
