@@ -19,8 +19,8 @@ So nothing here decides a grade inside a student's process:
                      work: stand-ins' calls are logged here (a ``Desk``), training's loss is
                      computed here from the weights, every part has a hidden case no table
                      answers. The hidden cases' inputs reach the child only when they run,
-                     after every visible case, and a hidden case's message shows nothing the
-                     student's code chose (``trusted.hidden_safe``, ``engine.shown``).
+                     after every visible case, and a failed hidden case's message is
+                     ``engine.hidden_failure_text``, made of the part and the case alone.
 - ``preprocessors``  nbgrader plugs: every cell of the notebook (and its metadata) is restored
                      from the release, files the submission added or submitted as links are
                      removed, the kernel runs sandboxed, its outputs keep inert data only
