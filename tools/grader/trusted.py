@@ -6,8 +6,8 @@ and the submission's four student files (nothing else it holds: no extra module,
 cases one at a time, visible ones first. For each case it reads back plain data (size-capped,
 validated by ``engine.from_plain``), computes the reference's expectation (``oracles``), and
 lets the part's judge decide, in this process. A case that runs past its time is stopped (the
-sandbox is killed), named with the student's line from the faulthandler's stack, and the probe
-restarted for the next part; a probe that dies is restarted the same way.
+sandbox is killed), named (if visible) with the student's line from the faulthandler's stack,
+and the probe restarted for the next part; a probe that dies is restarted the same way.
 
 A part passes when every one of its cases passes. The verdicts say why a part failed in the
 student's terms for a visible case. For a hidden case the student's code has seen the inputs
