@@ -732,6 +732,19 @@ LEAK_LINE_NUMBER = _on_hidden_forward(
             pass
     """
 )
+# The bits of a hidden input choose the exception's class (one of Python's own), the line it
+# is raised at (a real line of the student's own file) and its message (the inputs).
+LEAK_CLASS_AND_LINE = _on_hidden_forward(
+    """
+    import builtins
+    bits = int(1000 * abs(X[0, 0])) + 1000 * int(1000 * abs(X[1, 0]))
+    names = ["ValueError", "TypeError", "KeyError", "IndexError", "ZeroDivisionError",
+             "OSError", "LookupError", "ArithmeticError"]
+    lines = open(__file__).read().count("\\n")
+    code = "\\n" * ((bits // 8) % lines) + "raise cls(str(X.tolist()))"
+    exec(compile(code, __file__, "exec"), {"cls": getattr(builtins, names[bits % 8]), "X": X})
+    """
+)
 # Every hidden input the student's code sees is kept (in builtins, which every module
 # shares), and shown in the message of a visible test that runs later.
 LEAK_STASH = (
@@ -1158,6 +1171,13 @@ ATTACKS = {
         "the inputs, with linecache showing the weights as its source line",
         "reference",
         {CLASSIFIER: LEAK_FILE_NAME},
+    ),
+    "leak_through_exception_class_and_line": Attack(
+        "leaking hidden values into feedback",
+        "on the hidden forward test, raise one of Python's exception classes at a real line of "
+        "the student's own file, both chosen by the inputs, with the inputs as its message",
+        "reference",
+        {CLASSIFIER: LEAK_CLASS_AND_LINE},
     ),
     "leak_through_array_shape": Attack(
         "leaking hidden values into feedback",

@@ -12,6 +12,8 @@ student's code cannot reach. In the notebook both run in the student's kernel, w
 expectations of the visible cases stored in ``expected.json``; when a submission is graded,
 ``tools/grader`` runs the probe in a sandboxed child process and the judge in the grader,
 against expectations computed from the reference, for the visible and the hidden cases.
+A judge's message (the mistake, the student's line, the values) is shown for a visible case
+only; a failed hidden case is reported by ``hidden_failure_text`` alone.
 """
 
 import contextlib
@@ -344,37 +346,43 @@ def fail(case, text):
     raise GradingFailure(f"[{case.part}] {text}")
 
 
-def shown(case, text):
-    """``text``, something the student's code chose (a shape, a value), in the message of a
-    visible case; nothing in a hidden case's, where it could carry what that code saw."""
-    return "" if case.hidden else text
+def hidden_failure_text(case, what):
+    """The whole message of a failed hidden case: which test it is and what it tests.
 
-
-def _context(case):
-    return f" (on the hidden test {case.about})" if case.hidden else ""
+    A function of the part (``what``, its ``Part.what``) and the case alone. The student's
+    code has seen the hidden inputs before it raised, ran too long, ended the process or
+    returned a wrong value, so how it failed, where and with what is all its own to choose,
+    and could spell out those inputs: the grader says none of it. The judges' messages are
+    for the visible cases (the notebook's test cells, and the grader's run of them).
+    """
+    return (
+        f"[{case.part}] {what} failed the hidden test {case.about}. A hidden test says no "
+        f"more than this, not even whether your code raised, ran too long or returned a wrong "
+        f"value: the text of the part in the notebook says what this test checks, and the "
+        f"visible tests give precise messages."
+    )
 
 
 def error_text(case, what, record, fp_hint=""):
-    """The message for an error record: what raised, where, and (visible cases) why."""
+    """The message for an error record: what raised, where, and why."""
     kind = record.get("error")
     where = ""
     if record.get("file"):
         file = record["file"].removeprefix(f"{PACKAGE}/")
         where = f" (in {file}, line {record['line']}: {record.get('source') or ''})"
-    ctx = _context(case)
     if kind == "not_implemented":
         return f"{what}: {MISTAKES['not_implemented']}{where}"
     if kind in ("interrupted", "timeout"):
-        return f"{what} {MISTAKES['interrupted']}{where}{ctx}."
+        return f"{what} {MISTAKES['interrupted']}{where}."
     if kind == "exited":
-        return f"{what}: your code {MISTAKES['exited']}{ctx}."
+        return f"{what}: your code {MISTAKES['exited']}."
     if kind == "crashed":
-        return f"{what}: {MISTAKES['crashed']} ({record.get('message', '')}){ctx}."
-    detail = "" if case.hidden else f": {record.get('message', '')}"
+        return f"{what}: {MISTAKES['crashed']} ({record.get('message', '')})."
+    detail = f": {record.get('message', '')}"
     if kind == "fp_warning":
         hint = f". {fp_hint}" if fp_hint else ""
-        return f"{what}: {MISTAKES['fp_warning']}{detail}{where}{ctx}{hint}"
-    return f"{what}: {MISTAKES['exception']}, {record.get('type')}{detail}{where}{ctx}"
+        return f"{what}: {MISTAKES['fp_warning']}{detail}{where}{hint}"
+    return f"{what}: {MISTAKES['exception']}, {record.get('type')}{detail}{where}"
 
 
 def value_of(case, what, outputs, key, fp_hint=""):
@@ -426,32 +434,28 @@ def compare(case, what, actual, expected, mistakes=()):
 
     :param actual: the student's value (already a float64 array).
     :param mistakes: (key, value) pairs: what a known mistake gives on the same input.
-    Values appear in the message for visible cases only.
     """
     expected = np.asarray(expected, dtype=np.float64)
     if close(actual, expected):
         return
-    values = shown(case, f" ({summary(actual, expected)})")
-    ctx = _context(case)
+    values = f" ({summary(actual, expected)})"
     if not np.all(np.isfinite(actual)):
-        fail(case, f"{what} {MISTAKES['not_finite']}{values}{ctx}")
+        fail(case, f"{what} {MISTAKES['not_finite']}{values}")
     name_mistake(case, what, actual, expected, mistakes)
     if actual.shape != expected.shape:
         if actual.size == expected.size and close(actual.reshape(expected.shape), expected):
             hint = f"the values are right; return shape {expected.shape}"
         else:
             hint = f"expected shape {expected.shape}"
-        got = shown(case, f" {actual.shape}")
-        fail(case, f"{what} {MISTAKES['wrong_shape']}{got}: {hint}{ctx}.")
-    fail(case, f"{what} is wrong{values}{ctx}")
+        fail(case, f"{what} {MISTAKES['wrong_shape']} {actual.shape}: {hint}.")
+    fail(case, f"{what} is wrong{values}")
 
 
 def name_mistake(case, what, actual, expected, mistakes):
     """Fail naming the first known mistake whose value ``actual`` equals (if any)."""
     for key, wrong in mistakes:
         if wrong is not None and close(actual, np.asarray(wrong, dtype=np.float64)):
-            values = shown(case, f" ({summary(actual, expected)})")
-            fail(case, f"{what} {MISTAKES[key]}{values}{_context(case)}")
+            fail(case, f"{what} {MISTAKES[key]} ({summary(actual, expected)})")
 
 
 def passed_text(part, cases):

@@ -12,7 +12,7 @@ graded, the desk's ``calls`` and the ``loss_value`` it handed out).
 
 import numpy as np
 
-from .engine import Part, a, desk_call, fail, run, shown, value_of
+from .engine import Part, a, desk_call, fail, run, value_of
 from .messages import MISTAKES
 
 FILE = "exercise_code/solver.py"
@@ -226,8 +226,7 @@ def judge_step(case, outputs, expected):
     else:
         got = repr(float(returned))
     if got != repr(float(loss_value)):
-        shown_values = shown(case, f": got {got}, expected {loss_value}")
-        fail(case, f"_step {MISTAKES['solver_return']}{shown_values}.")
+        fail(case, f"_step {MISTAKES['solver_return']}: got {got}, expected {loss_value}.")
 
 
 SOLVER_STEP = Part("solver_step", "Solver._step", FILE, probe_step, judge_step, Desk)

@@ -5,7 +5,8 @@ in bubblewrap, the judge here) and must
 
 - pass no part that its honest base (the same submission without the attack) does not pass;
 - show, in no verdict, a solution line, a hidden input, a hidden expected value or a line of
-  the grader's instructor-only modules;
+  the grader's instructor-only modules; and a part failed on a hidden case shows that case's
+  text (``engine.hidden_failure_text``) and nothing else;
 - leave the host as it was: the course's files and the submission unchanged, no process of
   the sandbox running, nothing left in the temporary folder.
 
@@ -21,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from exercise_code.grading import PARTS
+from exercise_code.grading.engine import hidden_failure_text
 from tests import processes
 from tests.attacks import ATTACKS, BASES, leaks
 from tests.submissions import ROOT, make_submission
@@ -136,6 +139,13 @@ def test_an_attack_gains_nothing_and_leaks_nothing(name, tmp_path, honest, host,
     assert passed(verdicts) <= honest[attack.base], {p: v.text for p, v in verdicts.items()}
     for verdict in verdicts.values():
         assert leaks(verdict.text) == [], verdict.text
+        if not verdict.passed and not verdict.visible_failed:
+            assert verdict.text in hidden_texts(verdict.part), verdict.text
+
+
+def hidden_texts(part):
+    """The texts a part failed on a hidden case may show: one per hidden case."""
+    return {hidden_failure_text(c, PARTS[part].what) for c in cases.hidden() if c.part == part}
 
 
 def text_of(verdicts, part):
@@ -165,6 +175,20 @@ def test_nothing_on_disk_can_be_rewritten_from_the_probe(tmp_path, host):
         trusted.grade(build(ATTACKS["rewrites_files_on_disk"], tmp_path / "s")), "sigmoid"
     )
     assert "WROTE:0 []" in text, text
+
+
+@pytest.mark.parametrize(
+    "name", ["leak_through_exception_class_and_line", "leak_through_exception_class_name"]
+)
+def test_what_the_code_chose_on_a_hidden_case_is_not_shown(name, tmp_path, host):
+    """The class, the line and the message of the exception the student's code raised on
+    the hidden forward test, chosen by the inputs it saw: the verdict has none of them."""
+    folder = build(ATTACKS[name], tmp_path / "s")
+    verdict = trusted.grade(folder, parts=["classifier_forward"])["classifier_forward"]
+    (case,) = [c for c in cases.hidden() if c.id == "classifier_forward/three_features"]
+    assert verdict.text == hidden_failure_text(case, PARTS["classifier_forward"].what)
+    for chosen in ("Error", "line", "classifier.py", "[[", "0.5", "-1.2"):
+        assert chosen not in verdict.text
 
 
 def test_a_degenerate_forward_does_not_make_any_backward_pass(tmp_path, host):

@@ -4,14 +4,17 @@
 Each case is a submission: the reference's student files with one exact piece changed, as a
 student would write it. It is graded by ``tools.grader.trusted.grade`` (the probe in the real
 sandbox, the judge in this process), for the part the mistake belongs to, and the verdict must
-fail that part with the phrase of ``messages.MISTAKES``. A meta-test fails when a phrase is
-added without a case here.
+fail that part with the phrase of ``messages.MISTAKES`` (or, for a mistake that only a hidden
+case shows, with that case's text, the judge naming the mistake to the grader alone). A
+meta-test fails when a phrase is added without a case here.
 """
 
 import re
 
 import pytest
 
+from exercise_code.grading import PARTS
+from exercise_code.grading.engine import hidden_failure_text
 from exercise_code.grading.messages import MISTAKES
 from tests.submissions import (
     CLASSIFIER,
@@ -65,7 +68,9 @@ MISTAKEN = {
         "result = -(y_out * np.log(np.maximum(y_truth, 1e-12))"
         " + (1 - y_out) * np.log(np.maximum(1 - y_truth, 1e-12)))",
     ),
-    "fp_warning": ("bce_forward", LOSS, FORWARD_LOSS, "result = -np.log(p)"),
+    # A warning on the visible test (log of a negative number); -np.log(p) warns on a hidden
+    # test only, whose message says nothing of it.
+    "fp_warning": ("bce_forward", LOSS, FORWARD_LOSS, "result = -np.log(2 * p - 1)"),
     "returned_none": ("bce_forward", LOSS, "return float(np.mean(result))", "return None"),
     # BCE.backward
     "bce_backward_missing_n": (
@@ -167,17 +172,37 @@ MISTAKEN = {
 # not_implemented (the untouched release), interrupted (an endless loop), out_of_time
 # (tests/grader/test_trusted.py).
 ELSEWHERE = {"not_implemented", "interrupted", "out_of_time"}
+# Mistakes that only a hidden case shows (its name here): the student reads that case's text,
+# which names no mistake (engine.hidden_failure_text); the judge still tells them apart, in a
+# message the grader keeps to itself.
+ON_HIDDEN_CASES_ONLY = {"bce_forward_edge": "edges", "sigmoid_overflow": "extremes"}
 
 
 @pytest.mark.parametrize("mistake", sorted(MISTAKEN))
-def test_the_grader_names_the_mistake(tmp_path, mistake):
+def test_the_grader_names_the_mistake(tmp_path, mistake, monkeypatch):
+    judged = []
+    judge = trusted._judge
+
+    def recorded(engine, judges, case, reply, desk=None):
+        message = judge(engine, judges, case, reply, desk)
+        judged.append((case, message))
+        return message
+
+    monkeypatch.setattr(trusted, "_judge", recorded)
     part, rel, old, new = MISTAKEN[mistake]
     files = {**everything(), rel: changed(rel, old, new)}
     folder = make_submission(tmp_path / "submission", files)
     verdict = trusted.grade(folder, parts=[part])[part]
     assert not verdict.passed
     assert verdict.text.startswith(f"[{part}] ")
-    assert re.search(re.escape(MISTAKES[mistake]), verdict.text), verdict.text
+    if mistake not in ON_HIDDEN_CASES_ONLY:
+        assert verdict.visible_failed
+        assert re.search(re.escape(MISTAKES[mistake]), verdict.text), verdict.text
+        return
+    case, message = judged[-1]
+    assert (case.hidden, case.name) == (True, ON_HIDDEN_CASES_ONLY[mistake])
+    assert verdict.text == hidden_failure_text(case, PARTS[part].what)
+    assert MISTAKES[mistake] in message and MISTAKES[mistake] not in verdict.text
 
 
 def test_every_recognised_mistake_has_a_case():

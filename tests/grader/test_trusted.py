@@ -1,7 +1,8 @@
 """The trusted grader (tools/grader/trusted.py) on whole submissions, with the real sandbox.
 
 What it grades (the student's four files, nothing the submission added), what a student
-learns from a failure (the mistake and their own line; nothing of a hidden case), and how it
+learns from a failure (of a visible case: the mistake and their own line; of a hidden case:
+which it is and what it tests, nothing the student's code chose), and how it
 copes with code that does not finish.
 """
 
@@ -10,8 +11,18 @@ import json
 import pytest
 
 from exercise_code.grading import PARTS
+from exercise_code.grading.engine import hidden_failure_text
 from exercise_code.grading.messages import MISTAKES
-from tests.submissions import CLASSIFIER, LOSS, ROOT, changed, everything, make_submission
+from tests.submissions import (
+    CLASSIFIER,
+    LOSS,
+    OPTIMIZER,
+    ROOT,
+    SOLVER,
+    changed,
+    everything,
+    make_submission,
+)
 from tools.course import ASSIGNMENT, NOTEBOOK
 from tools.grader import cases, trusted
 
@@ -70,22 +81,85 @@ def test_a_student_file_that_is_a_link_is_not_followed(tmp_path):
     assert MISTAKES["not_implemented"] in verdicts["bce_forward"].text
 
 
-def test_a_hidden_case_shows_neither_its_values_nor_the_exception_text(tmp_path):
-    """The student learns what the hidden test is about and their own line, nothing more."""
-    raising = changed(
-        CLASSIFIER,
-        "        s = X @ self.W[:-1] + self.W[-1]\n",
-        "        if X.shape[1] == 3:\n"
-        "            raise ValueError(f'inputs: {X.tolist()} {self.W.tolist()}')\n"
-        "        s = X @ self.W[:-1] + self.W[-1]\n",
-    )
-    folder = make_submission(tmp_path / "s", {**everything(), CLASSIFIER: raising})
-    text = trusted.grade(folder, parts=["classifier_forward"])["classifier_forward"].text
-    assert text.startswith("[classifier_forward] model.forward(X) for X of shape (4, 3): ")
-    assert "ValueError (in networks/classifier.py, line" in text
-    assert "(on the hidden test with 3 features and 4 samples)" in text
-    # The student's own line is shown, never the values it would have printed.
-    assert "[[0.5" not in text and "1.4" not in text and "-1.2" not in text
+# For every part: where to break the reference (a line of its method, in the solved file),
+# on which hidden case only (a condition no visible case meets), and a wrong value there.
+HIDDEN_ONLY = {
+    "bce_forward": (LOSS, "result = -np.log(np.maximum(p, EPS))", "y_out.ndim == 1",
+                    "flat", "p = 1 - p"),
+    "bce_backward": (LOSS, "gradient = (1 - 2 * y_truth) / np.maximum(p, EPS) / len(y_truth)",
+                     "y_out.ndim == 1", "flat", "p = 1 - p"),
+    "sigmoid": (CLASSIFIER, "e = np.exp(-np.abs(x))", "x.ndim == 0", "scalar",
+                "return x + 0.25"),
+    "classifier_forward": (CLASSIFIER, "s = X @ self.W[:-1] + self.W[-1]", "X.shape[1] == 3",
+                           "three_features", "X = 2 * X"),
+    "classifier_backward": (CLASSIFIER, "ds = dout * z * (1 - z)\n        dW = np.empty_like",
+                            "len(dout) == 4", "three_features", "dout = 2 * dout"),
+    "optimizer_step": (OPTIMIZER, "weight = weight - self.lr * dw", "len(dw) == 5",
+                       "five_weights", "dw = 2 * dw"),
+    "solver_step": (SOLVER, "model_forward = model.forward(X_train)", "len(X_train) == 7",
+                    "other_sizes", "return 0.0"),
+    # The notebook's split (seed 0) starts with this feature; the hidden one does not.
+    "trained_accuracy": (SOLVER, "epoch_range = range(epochs)",
+                         "abs(float(self.X_train[0, 0]) - 1.9379880298652057) > 1e-9",
+                         "other_split", "return self"),
+}  # fmt: skip
+# Ways to fail that the student's code chooses after seeing the hidden inputs.
+WAYS = {
+    "raises_a_value_error": "raise ValueError('seen')",
+    "raises_a_class_of_its_own_two_lines_lower": (
+        "seen = 1\nseen += 1\nraise type('Seen' + str(seen), (LookupError,), {})('seen')"
+    ),
+    "exits": "raise SystemExit(3)",
+    "ends_the_process": "import os\nos._exit(7)",
+    "loops": "while True:\n    pass",
+    "prints_and_sends_a_bad_reply": (
+        "import os, sys\nprint('seen')\nprint('seen', file=sys.stderr)\n"
+        'os.write(int(sys.argv[1]), b\'{"id": "seen", "outputs": {}}\\n\')'
+    ),
+    "sends_a_reply_too_large": "import os, sys\nos.write(int(sys.argv[1]), b'7' * (9 << 20))",
+}
+
+
+def failing_on_the_hidden_case(part, way):
+    """The reference's files, with ``part`` failing in ``way`` on one hidden case only."""
+    rel, line, condition, _, wrong = HIDDEN_ONLY[part]
+    code = wrong if way == "returns_a_wrong_value" else WAYS[way]
+    indented = "".join(f"            {row}\n" for row in code.splitlines())
+    return {**everything(), rel: changed(rel, line, f"if {condition}:\n{indented}        {line}")}
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("part", sorted(HIDDEN_ONLY))
+def test_a_failed_hidden_case_says_which_and_nothing_the_code_chose(part, tmp_path, monkeypatch):
+    """Whether the student's code raises (which class, at which line), returns a wrong value,
+    exits, ends its process, loops, prints or sends a bad reply once it has seen a hidden
+    input, the verdict is the same text: the part, and what that hidden test tests."""
+    monkeypatch.setattr(trusted, "CASE_SECONDS", 1.5)
+    monkeypatch.setattr(trusted, "TRAINING_SECONDS", 5.0)
+    name = HIDDEN_ONLY[part][3]
+    (case,) = [c for c in cases.hidden() if c.part == part and c.name == name]
+    texts = {}
+    for way in ["returns_a_wrong_value", *WAYS]:
+        folder = make_submission(tmp_path / way, failing_on_the_hidden_case(part, way))
+        verdict = trusted.grade(folder, parts=[part])[part]
+        assert not verdict.passed and not verdict.visible_failed, (way, verdict.text)
+        texts[way] = verdict.text
+    assert set(texts.values()) == {hidden_failure_text(case, PARTS[part].what)}, texts
+    text = texts["raises_a_value_error"]
+    assert text.startswith(f"[{part}] {PARTS[part].what} failed the hidden test {case.about}.")
+    for chosen in ("seen", "Seen", "Error", "line", ".py", "exit", "status"):
+        assert chosen not in text
+
+
+def test_a_hidden_case_out_of_the_submission_s_time_says_the_same(tmp_path, monkeypatch):
+    """The time left for a hidden case is what the hidden cases before it left: it is told
+    apart from a failure no more than anything else."""
+    monkeypatch.setattr(trusted, "SUBMISSION_SECONDS", 0)
+    folder = make_submission(tmp_path / "s", everything())
+    monkeypatch.setattr(cases, "every_case", lambda parts=None: cases.hidden()[:1])
+    (case,) = cases.hidden()[:1]
+    verdict = trusted.grade(folder)[case.part]
+    assert verdict.text == hidden_failure_text(case, PARTS[case.part].what)
 
 
 def test_an_endless_loop_is_stopped_and_named_and_costs_only_its_part(tmp_path):

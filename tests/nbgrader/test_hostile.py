@@ -123,8 +123,9 @@ def test_a_loop_in_a_hidden_test_fails_that_part_and_shows_no_hidden_value(cours
     course, _ = course
     assert scores(course, "hidden_loop") == {**POINTS, "sigmoid": 0}
     html = feedback_html(course, "hidden_loop")
-    assert "look for a loop that never ends" in html
-    assert "on the hidden test at large |x|" in html
+    # Which hidden test, and what it tests; not how it failed (the code had seen its inputs).
+    assert "Classifier.sigmoid failed the hidden test at large |x|, without a numpy" in html
+    assert "look for a loop that never ends" not in html
     for hidden in ("-745.0", "1000.0", "4.248354255291589e-18"):
         assert hidden not in html
 

@@ -26,8 +26,8 @@ what a student submitted:
                      work: stand-ins' calls are logged here (a ``Desk``), training's loss is
                      computed here from the weights, every part has a hidden case no table
                      answers. The hidden cases' inputs reach the child only when they run,
-                     after every visible case, and a hidden case's message shows nothing the
-                     student's code chose (``trusted.hidden_safe``, ``engine.shown``).
+                     after every visible case, and a failed hidden case's message is
+                     ``engine.hidden_failure_text``, made of the part and the case alone.
 - ``preprocessors``  nbgrader plugs: every cell of the notebook (and its metadata) is restored
                      from the release, the notebook is not run (unless NotebookRun.execute;
                      then in the sandbox, within a time for the whole notebook), outputs keep

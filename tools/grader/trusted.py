@@ -6,16 +6,19 @@ and the submission's four student files (nothing else it holds: no extra module,
 cases one at a time, visible ones first. For each case it reads back plain data (size-capped,
 validated by ``engine.from_plain``), computes the reference's expectation (``oracles``), and
 lets the part's judge decide, in this process. A case that runs past its time is stopped (the
-sandbox is killed), named with the student's line from the faulthandler's stack, and the probe
-restarted for the next part; a probe that dies is restarted the same way.
+sandbox is killed), named (if visible) with the student's line from the faulthandler's stack,
+and the probe restarted for the next part; a probe that dies is restarted the same way.
 
 A part passes when every one of its cases passes. The verdicts say why a part failed in the
-student's terms; for a hidden case they say what it tests (``Case.about``) but show neither its
-inputs nor its values nor the text of the student's exception.
+student's terms for a visible case. For a hidden case the student's code has seen the inputs
+before it raised, looped, ended or answered, so everything about how it failed is its choice
+(an exception's class, a line, an exit status, a value) and could spell out those inputs: a
+failed hidden case's text is ``engine.hidden_failure_text(case, what)``, a function of the
+part and the case alone, whatever happened (a wrong answer, a time out, a death, a reply too
+large or malformed, the submission's time used up).
 """
 
 import contextlib
-import functools
 import importlib
 import json
 import os
@@ -281,16 +284,12 @@ class _Probe:
         if self.group is not None:
             self.group.remove()
 
-    def death(self, detail=True):
-        """Why the probe ended, in words (without its exit status or signal: ``detail``
-        False, for a hidden case, where the student's code could choose them to say what it
-        saw)."""
+    def death(self):
+        """Why the probe ended, in words (for a visible case only: see the module docstring)."""
         try:
             code = self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             code = None
-        if not detail:
-            return "it ended before answering"
         if code is not None and code < 0:
             name = signal.Signals(-code).name
             if -code == signal.SIGXCPU:
@@ -330,8 +329,8 @@ def _location(tree, file, line):
     """(file, line, source) if ``file`` is a file of the package in ``tree`` (not the grading
     code) and ``line`` one of its lines, the source read here; else (None, None, None).
 
-    The probe reports where an exception was raised; the student's code can forge that
-    report, so only a real line of a real file of theirs is shown.
+    Read for a visible case that ran too long (the faulthandler's stack is the student's
+    code's to forge too): only a real line of a real file of theirs is shown.
     """
     if not (isinstance(file, str) and isinstance(line, int) and not isinstance(line, bool)):
         return None, None, None
@@ -360,61 +359,6 @@ def _looping_line(stack, tree):
     return None, None, None
 
 
-@functools.cache
-def _exception_names():
-    """The exception classes a hidden case's message may name: Python's and numpy's."""
-    import builtins
-
-    names = set()
-    for scope in (vars(builtins), vars(np.exceptions), {"LinAlgError": np.linalg.LinAlgError}):
-        names.update(
-            name
-            for name, value in scope.items()
-            if isinstance(value, type) and issubclass(value, BaseException)
-        )
-    return names
-
-
-# An error record's kinds (engine.error_record), and the types of objects that may be named.
-_ERROR_KINDS = ("not_implemented", "interrupted", "exited", "fp_warning", "exception")
-_OBJECT_TYPES = ("NoneType", "tuple", "list", "dict", "set", "str", "bytes", "function",
-                 "method", "generator", "type", "complex", "ndarray", "matrix")  # fmt: skip
-
-
-def hidden_safe(value, tree):
-    """What a hidden case's judge may read of the student's decoded reply.
-
-    A failed hidden case's message may say what went wrong and where, but nothing that the
-    student's code chose freely: that code has seen the hidden inputs. So an error record
-    names a class only if it is one of Python's or numpy's, a place only if it is a real line
-    of the submission's files (read here), and no message; a returned object's type is named
-    only if it is a common builtin one; and every other string becomes "other".
-    """
-    if isinstance(value, dict) and "error" in value:
-        kind = value["error"] if value.get("error") in _ERROR_KINDS else "exception"
-        name = value.get("type")
-        file, line, source = _location(tree, value.get("file"), value.get("line"))
-        return {
-            "error": kind,
-            "type": name if name in _exception_names() else "Exception",
-            "message": "",
-            "file": file,
-            "line": line,
-            "source": source,
-        }
-    if isinstance(value, dict) and "object" in value:
-        name = value["object"] if value["object"] in _OBJECT_TYPES else "object"
-        length = value.get("len")
-        return {"object": name, **({"len": length} if isinstance(length, int) else {})}
-    if isinstance(value, dict):
-        return {k: hidden_safe(v, tree) for k, v in value.items()}
-    if isinstance(value, list):
-        return [hidden_safe(v, tree) for v in value]
-    if isinstance(value, str):
-        return "other"
-    return value
-
-
 def grade(folder, parts=None):
     """Grade the submission in ``folder``: {part: Verdict} for every part (or ``parts``)."""
     sandbox.check_available()
@@ -431,37 +375,17 @@ def grade(folder, parts=None):
             for case in cases:
                 if case.part in failed:
                     continue  # a part fails on its first failing case
+                what = judges[case.part].what
                 left = SUBMISSION_SECONDS - (time.monotonic() - started)
                 if left <= 0:
-                    text = (
-                        f"[{case.part}] {judges[case.part].what} {engine.MISTAKES['out_of_time']}"
-                    )
-                    failed[case.part] = (text, False)
-                    continue
-                seconds = min(
-                    TRAINING_SECONDS if case.part == "trained_accuracy" else CASE_SECONDS, left
-                )
-                probe = probe or _Probe(tree)
-                desk = judges[case.part].desk
-                if desk is not None:  # drawn here at random: see engine.desk_call
-                    desk = desk(case.inputs, np.random.default_rng(secrets.randbits(128)))
-                status, reply = probe.ask(case, seconds, desk)
-                if status == "ok":
-                    message = _judge(engine, judges, case, reply, tree, desk)
-                elif status == "too_large":  # the rest of the reply is still in the pipe
-                    probe.close()
-                    probe = None
-                    message = f"[{case.part}] {engine.MISTAKES['bad_reply']} (too large)"
+                    message = f"[{case.part}] {what} {engine.MISTAKES['out_of_time']}"
                 else:
-                    record = {"error": "crashed", "message": probe.death(not case.hidden)}
-                    if status == "timeout":
-                        file, line, source = _looping_line(probe.stack(), tree)
-                        record = {"error": "timeout", "file": file, "line": line, "source": source}
-                    probe.close()
-                    probe = None
-                    message = engine.error_text(case, judges[case.part].what, record)
-                    message = f"[{case.part}] {message}"
+                    message, probe = _run(
+                        engine, judges, case, min(_seconds(case), left), probe, tree
+                    )
                 if message is not None:
+                    if case.hidden:  # the one text of a failed hidden case: see the docstring
+                        message = engine.hidden_failure_text(case, what)
                     failed[case.part] = (message, not case.hidden)
         finally:
             if probe is not None:
@@ -476,11 +400,43 @@ def grade(folder, parts=None):
     return verdicts
 
 
-def _judge(engine, judges, case, reply, tree, desk=None):
+def _seconds(case):
+    return TRAINING_SECONDS if case.part == "trained_accuracy" else CASE_SECONDS
+
+
+def _run(engine, judges, case, seconds, probe, tree):
+    """Run ``case`` on ``probe`` (started if None): (None if it passed, else a message; the
+    probe to go on with, None once it had to be ended).
+
+    The message is for a visible case; for a hidden one ``grade`` shows none of it, and none
+    is made of a stack or an exit status here.
+    """
+    probe = probe or _Probe(tree)
+    desk = judges[case.part].desk
+    if desk is not None:  # drawn here at random: see engine.desk_call
+        desk = desk(case.inputs, np.random.default_rng(secrets.randbits(128)))
+    status, reply = probe.ask(case, seconds, desk)
+    if status == "ok":
+        return _judge(engine, judges, case, reply, desk), probe
+    if case.hidden:
+        message = status
+    elif status == "too_large":  # the rest of the reply is still in the pipe
+        message = f"[{case.part}] {engine.MISTAKES['bad_reply']} (too large)"
+    else:
+        record = {"error": "crashed", "message": probe.death()}
+        if status == "timeout":
+            file, line, source = _looping_line(probe.stack(), tree)
+            record = {"error": "timeout", "file": file, "line": line, "source": source}
+        message = f"[{case.part}] {engine.error_text(case, judges[case.part].what, record)}"
+    probe.close()
+    return message, None
+
+
+def _judge(engine, judges, case, reply, desk=None):
     """None if the reply passes the case, else the failure's message.
 
-    A hidden case's reply is read through ``hidden_safe``; a part with a desk is judged on the
-    desk's log (``desk.record()``), never on what the probe says it did.
+    A part with a desk is judged on the desk's log (``desk.record()``), never on what the
+    probe says it did. Anything malformed fails the case, never crashes the grader.
     """
     try:
         data = json.loads(reply)
@@ -491,8 +447,6 @@ def _judge(engine, judges, case, reply, tree, desk=None):
             raise engine.PlainDataError("outputs that are not a mapping")
         if "probe" in outputs:
             raise engine.PlainDataError("the probe itself failed")
-        if case.hidden:
-            outputs = hidden_safe(outputs, tree)
     except Exception as exc:  # anything malformed is the reply's fault, never a crash here
         return f"[{case.part}] {engine.MISTAKES['bad_reply']} ({exc.__class__.__name__})"
     try:

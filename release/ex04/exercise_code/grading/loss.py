@@ -14,7 +14,6 @@ import numpy as np
 
 from .engine import (
     Part,
-    _context,
     array_input,
     as_array,
     close,
@@ -22,7 +21,6 @@ from .engine import (
     fail,
     is_error,
     run,
-    shown,
     value_of,
 )
 from .messages import MISTAKES
@@ -74,8 +72,8 @@ def judge_forward(case, outputs, expected):
         if isinstance(mean, np.ndarray):
             fail(
                 case,
-                f"{what} must return one number, the mean loss, but returned an array"
-                f"{shown(case, f' of shape {mean.shape}')}.",
+                f"{what} must return one number, the mean loss, but returned an array of "
+                f"shape {mean.shape}.",
             )
         as_array(case, what, mean)
     mean = as_array(case, what, mean)
@@ -99,9 +97,8 @@ def judge_forward(case, outputs, expected):
     if not close(mean, np.mean(individual)):
         fail(
             case,
-            f"the mean loss {what} is not the mean of the per-sample losses"
-            f"{shown(case, f' (got {float(mean):.6g}, their mean is {np.mean(individual):.6g})')}"
-            f"{_context(case)}.",
+            f"the mean loss {what} is not the mean of the per-sample losses (got "
+            f"{float(mean):.6g}, their mean is {np.mean(individual):.6g}).",
         )
 
 
@@ -131,8 +128,7 @@ def _judge_certain(case, what, individual, expected):
     """Predictions of exactly 0 or 1: finite; right costs 0, wrong costs at least 10."""
     wrong = np.asarray(expected["certain_wrong"], dtype=bool)
     if individual.shape != wrong.shape:
-        got = shown(case, f" {individual.shape}")
-        fail(case, f"{what} {MISTAKES['wrong_shape']}{got}, expected {wrong.shape}.")
+        fail(case, f"{what} {MISTAKES['wrong_shape']} {individual.shape}, expected {wrong.shape}.")
     if not np.all(np.isfinite(individual)):
         fail(case, f"{what} {MISTAKES['bce_forward_edge']}.")
     if np.any(individual[wrong] < MIN_CERTAIN_WRONG):
@@ -175,8 +171,7 @@ def judge_backward(case, outputs, expected):
         # The gradient pushes y_out towards the label: negative for y = 1, positive for y = 0.
         sign = np.asarray(expected["sign"], dtype=np.float64)
         if gradient.shape != sign.shape:
-            got = shown(case, f" {gradient.shape}")
-            fail(case, f"{what} {MISTAKES['wrong_shape']}{got}, expected {sign.shape}.")
+            fail(case, f"{what} {MISTAKES['wrong_shape']} {gradient.shape}, expected {sign.shape}.")
         if not np.all(np.isfinite(gradient)):
             fail(case, f"{what} {MISTAKES['not_finite']} at y_out = 0 or 1. {hint}")
         if np.any(np.sign(gradient) != sign):
