@@ -15,12 +15,14 @@
    failure of the grading machinery such as ``GraderError``, any error nbgrader reports for
    a submission) are graded again, with ``--force``, up to ``--retries`` more rounds. A kernel
    that dies loses nothing: the grade does not come from it (tools/grader/preprocessors.py).
-4. Summary: who was graded again and why, who still has no grade and why, and every flagged
-   submission with its reasons (tools/flags.py).
+4. Summary: who was graded again and why, who still has no grade and why, every submission
+   the intake refused (never graded again: a link or a special file will not change) and
+   every flagged submission, with their reasons (tools/flags.py).
 
 Arguments after ``--`` go to every ``nbgrader autograde`` (e.g. ``--force`` to grade again).
 Exit status: 0 every submission graded, none flagged; 1 some submissions still have no grade
-(named); 2 every submission graded, some flagged for review (named, with reasons).
+(named); 2 every submission graded or refused, some refused or flagged for review (named,
+with reasons).
 """
 
 import argparse
@@ -32,6 +34,7 @@ from pathlib import Path
 
 from tools import gradebook, grading_check, sqlite_shards
 from tools.flags import flagged
+from tools.grader.flags import REFUSED
 from tools.nbgrader_env import nbgrader_env, run_nbgrader, start_nbgrader
 
 WORKDIR = ".grade_parallel"  # in the course root: the workers' logs (and SQLite copies)
@@ -46,6 +49,7 @@ class Result:
     regraded: dict[str, str] = field(default_factory=dict)  # student: why it was lost first
     ungraded: dict[str, str] = field(default_factory=dict)  # student: why it has no grade
     flags: list = field(default_factory=list)  # [(tools.grader.flags.Flag, state)]
+    refused: dict[str, str] = field(default_factory=dict)  # student: why the intake refused
 
 
 def submitted_students(course: Path, assignment: str) -> list[str]:
@@ -183,10 +187,12 @@ def grade_parallel(
         log(f"grades exported to {export}")
 
     result.flags = flagged(course, assignment, db_url)
+    result.refused = {flag.student: flag.reason for flag, state in result.flags if state == REFUSED}
+    result.flags = [(flag, state) for flag, state in result.flags if state != REFUSED]
     _summary(result, workdir, log)
     if result.ungraded:
         result.status = 1
-    elif result.flags:
+    elif result.flags or result.refused:
         result.status = 2
     if result.status == 0 and not keep_logs:
         shutil.rmtree(workdir)
@@ -194,8 +200,9 @@ def grade_parallel(
 
 
 def _summary(result, workdir, log):
-    graded = len(result.students) - len(result.ungraded)
-    log(f"graded: {graded} of {len(result.students)} submissions")
+    graded = len(result.students) - len(result.ungraded) - len(result.refused)
+    refused = f" ({len(result.refused)} refused)" if result.refused else ""
+    log(f"graded: {graded} of {len(result.students)} submissions{refused}")
     if result.regraded:
         log(f"graded again after a lost grade: {', '.join(sorted(result.regraded))}")
     if result.ungraded:
@@ -211,7 +218,13 @@ def _summary(result, workdir, log):
         for flag, state in result.flags:
             log(f"  {flag.student}, {flag.part} ({state}): {flag.reason}")
         log("=" * 78)
-    if not (result.ungraded or result.flags):
+    if result.refused:
+        log("=" * 78)
+        log(f"{REFUSED}: {len(result.refused)} submission(s): {', '.join(sorted(result.refused))}")
+        for sid, why in sorted(result.refused.items()):
+            log(f"  {sid}: {why}")
+        log("=" * 78)
+    if not (result.ungraded or result.flags or result.refused):
         log("every submission has an autograded notebook and a score; none is flagged")
 
 

@@ -8,8 +8,11 @@ graded by two workers writing to it at once. While they run (tests/saboteur.py):
   is graded again;
 - that worker is then killed (SIGKILL) mid-batch: its remaining students are graded again;
 - the sandboxed kernel of a student of the other worker is killed mid-notebook: that grade is
-  not lost at all (the grade comes from the trusted grader, not the kernel);
-- one submission is not valid notebook JSON: it can never be graded, and is named.
+  not lost at all (the grade comes from the trusted grader, not the kernel; the notebook is
+  run here, ``--NotebookRun.execute=True``, for there to be a kernel to kill);
+- one submission is not valid notebook JSON: it is graded on its code all the same;
+- one submission's student file is a link to the instructor's solution: the intake refuses
+  it, it is named, never graded again, and the run ends with status 2 (a person must look).
 """
 
 import json
@@ -28,9 +31,9 @@ from tools.grade_parallel import grade_parallel, shard
 
 pytestmark = pytest.mark.slow
 
-STUDENTS = ["bce_forward_only", "invalid_json", "kernel_killed", "s1", "s2", "s3", "s4", "s5"]
+STUDENTS = ["bce_forward_only", "invalid_json", "kernel_killed", "linked", "s1", "s2", "s3", "s4"]
 EXPECTED = {
-    **{s: POINTS for s in STUDENTS if s not in ("bce_forward_only", "invalid_json")},
+    **{s: POINTS for s in STUDENTS if s not in ("bce_forward_only", "linked")},
     "bce_forward_only": {**dict.fromkeys(POINTS, 0), "bce_forward": POINTS["bce_forward"]},
 }
 
@@ -47,6 +50,9 @@ def graded(tmp_path_factory, postgres):
         submit(course, "bce_forward_only", {LOSS: solved(LOSS, {"BCE.forward"})})
         notebook = course / "submitted" / "invalid_json" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
         notebook.write_text("{ this is not a notebook", encoding="utf-8")
+        linked = course / "submitted" / "linked" / ASSIGNMENT / LOSS
+        linked.unlink()
+        linked.symlink_to(course / "exercise_code" / "networks" / "loss.py")
         # The worker to break grades the shard without kernel_killed.
         shards = shard(STUDENTS, 2)
         assert "kernel_killed" in shards[0] and "invalid_json" in shards[1]
@@ -56,7 +62,13 @@ def graded(tmp_path_factory, postgres):
         saboteur.start()
         lines = []
         try:
-            result = grade_parallel(course, ASSIGNMENT, workers=2, log=lines.append)
+            result = grade_parallel(
+                course,
+                ASSIGNMENT,
+                workers=2,
+                extra_args=("--NotebookRun.execute=True",),
+                log=lines.append,
+            )
         finally:
             saboteur.stop()
         yield course, url, result, saboteur.done, "\n".join(lines)
@@ -102,13 +114,13 @@ def test_a_killed_kernel_loses_no_grade(graded):
     assert "the kernel died" in notebook.read_text(encoding="utf-8")
 
 
-def test_a_submission_that_can_never_be_graded_is_named_and_fails_the_run(graded):
+def test_a_refused_submission_is_named_never_regraded_and_the_run_needs_a_person(graded):
     _, _, result, _, log = graded
-    assert result.status == 1
-    assert set(result.ungraded) == {"invalid_json"}
-    assert "NotJSONError" in result.ungraded["invalid_json"], result.ungraded
-    assert "STILL NO GRADE for 1 submission(s)" in log
-    assert "  invalid_json: " in log
+    assert result.status == 2
+    assert result.ungraded == {}
+    assert "linked" not in result.regraded
+    assert result.refused == {"linked": f"{LOSS} is a symbolic link, not a regular file"}
+    assert "REFUSED, not graded: 1 submission(s): linked" in log
 
 
 def test_one_gradebook_and_no_leftover(graded):
@@ -128,7 +140,7 @@ def test_one_gradebook_and_no_leftover(graded):
 
 def test_the_run_is_summarised(graded):
     _, _, result, _, log = graded
-    assert f"graded: {len(STUDENTS) - 1} of {len(STUDENTS)} submissions" in log
+    assert f"graded: {len(STUDENTS) - 1} of {len(STUDENTS)} submissions (1 refused)" in log
     assert "graded again after a lost grade: " + ", ".join(sorted(result.regraded)) in log
     assert json.dumps(sorted(result.regraded))  # names only, no objects
     assert os.path.basename(str(graded[0])) not in result.regraded
