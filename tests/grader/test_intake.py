@@ -193,3 +193,20 @@ def test_a_withdrawn_submission_is_not_graded_again(tmp_path):
     shutil.rmtree(tmp_path / "submitted" / "bob")
     take(tmp_path)
     assert built(tmp_path, "alice").is_dir() and not built(tmp_path, "bob").exists()
+
+
+def test_the_notebook_states_what_the_intake_lets_through():
+    """What the student reads is what the intake does: the caps, and what is refused."""
+    import json
+
+    from tools.course import NOTEBOOK
+
+    path = RELEASE.parents[1] / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    intro = " ".join("".join(json.loads(path.read_text())["cells"][0]["source"]).split())
+    kb = intake.CAPS[LOSS] // 1024
+    assert all(intake.CAPS[rel] == kb * 1024 for rel in STUDENT_FILES)
+    assert f"ordinary files of at most {kb} KB each" in intro
+    assert f"A notebook larger than {intake.CAPS[intake.NOTEBOOK_FILE] >> 20} MB" in intro
+    for name in intake.BOOKKEEPING:
+        assert f"`{name}`" in intro
+    assert "Your notebook is not run again when it is graded" in intro
