@@ -168,13 +168,16 @@ class PostgresServer:
         """End the server and remove its folder."""
         if self.executor is not None:
             server = self._postmaster()
-            try:
-                self.executor.stop()
-            except Exception:  # it never started, or would not stop: end all it started
+            if server is None:  # it never started: end whatever pg_ctl left
                 self.executor.kill()
-            self.executor = None
-            if server is not None:  # pg_ctl returns once its pid file is gone: wait for it
+            else:
+                try:
+                    self.executor.stop()
+                except Exception:  # it would not stop
+                    self.executor.kill()
+                # pg_ctl returns once the pid file is gone, the server a moment later
                 psutil.wait_procs([server], timeout=START_SECONDS)
+            self.executor = None
         if self.folder:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
