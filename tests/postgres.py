@@ -5,17 +5,18 @@
 free port, with its Unix socket and log in that folder too, and password authentication for
 every connection (scram-sha-256; the password is random). Each caller gets a database of its
 own (``create_database``, through pytest-postgresql's ``DatabaseJanitor``); ``stop`` ends the
-server (``pg_ctl stop -m fast``, then mirakuru ends whatever it started that is left) and
-removes the folder.
+server (``pg_ctl stop -m fast``; mirakuru ends whatever else it started), waits until the
+server's main process has ended, and removes the folder.
 
 PostgreSQL refuses to run as root. As root (the tests run as root here) the cluster belongs to
 the ``postgres`` account that Debian's package creates (``nobody`` where it does not exist):
 the executor is given, as its ``pg_ctl``, a two-line script in the folder that runs the real
 one through ``setpriv`` with that account's user and group ids, and the cluster's own folder
-is given to it. That is also why ``initdb`` is run here and not by the executor: its password
-file must be readable by that account. The folder is made with ``tempfile.mkdtemp`` under
-``/tmp`` rather than in pytest's ``tmp_path``, whose parents are private to root and so closed
-to that user.
+is given to it. That is also why ``initdb`` (``pg_ctl initdb``) is run here and not by the
+executor: the executor writes the password file as a temporary file private to root, which
+that account cannot read, and sets the ``password`` method rather than scram-sha-256. The
+folder is made with ``tempfile.mkdtemp`` under ``/tmp`` rather than in pytest's ``tmp_path``,
+whose parents are private to root and so closed to that user.
 """
 
 import contextlib
