@@ -1,8 +1,10 @@
-"""Processes seen through /proc: for tests that kill a part of the grading mid-batch, and for
+"""Processes seen through psutil: for tests that kill a part of the grading mid-batch, and for
 those that check what is left running (kernels, processes of the sandbox's users)."""
 
-import os
+import contextlib
 from dataclasses import dataclass
+
+import psutil
 
 
 @dataclass(frozen=True)
@@ -22,35 +24,43 @@ class Process:
 def read(pid):
     """The Process ``pid``, or None if it has ended (or cannot be read)."""
     try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            argv = tuple(a.decode(errors="replace") for a in f.read().split(b"\0") if a)
-        with open(f"/proc/{pid}/stat") as f:
-            ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-        with open(f"/proc/{pid}/status") as f:
-            uid = next(int(line.split()[1]) for line in f if line.startswith("Uid:"))
-        return Process(pid, ppid, argv, _link(pid, "exe"), _link(pid, "cwd"), uid)
-    except (OSError, ValueError, IndexError, StopIteration):
+        return _read(psutil.Process(pid))
+    except psutil.NoSuchProcess:
         return None
 
 
-def _link(pid, name):
-    """Where /proc/<pid>/<name> points, or "" (a zombie's, or a kernel thread's exe): a process
-    counts even when it cannot be followed there (a test asking which processes a user id
-    still runs must see them all)."""
+def _read(p):
+    """A zombie counts, with no argv, exe or cwd, as does a process whose exe or cwd cannot
+    be followed (a kernel thread's exe): a test asking which processes a user id still runs
+    must see them all."""
     try:
-        return os.readlink(f"/proc/{pid}/{name}")
-    except OSError:
+        with p.oneshot():
+            ppid, uid = p.ppid(), p.uids().real
+            try:
+                argv = tuple(p.cmdline())
+            except psutil.ZombieProcess:
+                argv = ()
+            return Process(p.pid, ppid, argv, _follow(p.exe), _follow(p.cwd), uid)
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return None
+
+
+def _follow(link):
+    """What ``link`` (``exe`` or ``cwd``) returns, or "" where it cannot be followed."""
+    try:
+        return link()
+    except psutil.Error:  # a zombie's, or one that is not ours to read
         return ""
 
 
 def every():
     """Every process that can be read now."""
-    found = (read(int(p)) for p in os.listdir("/proc") if p.isdigit())
+    found = (_read(p) for p in psutil.process_iter())
     return [p for p in found if p is not None]
 
 
 def ancestors(pid):
-    """The pids above ``pid``, its parent first."""
+    """The pids above ``pid``, its parent first (up to, not including, pid 1)."""
     chain = []
     process = read(pid)
     while process is not None and process.ppid > 1:
@@ -62,19 +72,13 @@ def ancestors(pid):
 def bytes_written(pid):
     """How many bytes ``pid`` has written so far (``wchar`` of /proc/<pid>/io), or None."""
     try:
-        with open(f"/proc/{pid}/io") as f:
-            for line in f:
-                if line.startswith("wchar:"):
-                    return int(line.split()[1])
-    except OSError:
+        return psutil.Process(pid).io_counters().write_chars
+    except psutil.Error:
         return None
-    return None
 
 
 def has_loaded(pid, package):
     """True if a shared library of ``package`` (a folder of that name) is mapped in ``pid``."""
-    try:
-        with open(f"/proc/{pid}/maps") as f:
-            return any(f"/{package}/" in line for line in f)
-    except OSError:
-        return False
+    with contextlib.suppress(psutil.Error):
+        return any(f"/{package}/" in m.path for m in psutil.Process(pid).memory_maps(False))
+    return False
