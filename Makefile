@@ -80,8 +80,9 @@ sandbox:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; }
 
 # Debian's PostgreSQL server for the tests of a PostgreSQL gradebook (tests/postgres.py starts
-# a throwaway one; nothing here starts or configures Debian's own cluster). Debian keeps
-# initdb and postgres in /usr/lib/postgresql/<version>/bin, off PATH.
+# a throwaway one through pytest-postgresql's pg_ctl executor; nothing here starts or
+# configures Debian's own cluster). Debian keeps initdb, pg_ctl and postgres in
+# /usr/lib/postgresql/<version>/bin, off PATH.
 postgres:
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
 	  { apt-get update -qq && \
