@@ -4,7 +4,7 @@ nbgrader's feedback template loads MathJax 2 from a CDN, so a student offline (o
 firewall) sees raw TeX. After ``generate_feedback``, ``finish(paths)``:
 
 - typesets the math of each page as static SVG with MathJax on node (``feedback_math.js``;
-  ``mathjax-full``, vendored from npm by ``tools/build_book.py`` at the version the book uses);
+  ``mathjax-full``, vendored from npm by ``tools/vendor`` at the version the book uses);
 - removes every ``<script>`` (remote MathJax 2, its configuration, widget snippets that
   need jQuery; widget data, which is JSON, stays);
 - adds a stylesheet that wraps long lines of outputs (a failure message, an array) instead of
@@ -19,7 +19,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from tools.build_book import REPO_ROOT, ensure_vendor, vendor_dir
+from tools.vendor import REPO_ROOT, ensure_vendor, vendor_dir
 
 SCRIPT = Path(__file__).with_name("feedback_math.js")
 # Every script but data (widget state is JSON): remote ones (MathJax 2 from a CDN), MathJax's

@@ -1,5 +1,5 @@
 // Typeset the math of feedback HTML files in place, as static SVG (node; mathjax-full, the
-// npm package tools/build_book.py vendors). Called by tools/grader/feedback.py with the files
+// npm package tools/vendor vendors). Called by tools/grader/feedback.py with the files
 // of one generate_feedback run as arguments.
 //
 // Each page is processed as a browser would: TeX between $...$, $$...$$, \(...\) or \[...\]

@@ -1,5 +1,5 @@
 // Typeset TeX into MathJax CommonHTML at build time (node; mathjax-full, vendored from npm by
-// tools/build_book.py). Called by tools/book_math.py once per build with every page's formulas.
+// tools/vendor). Called by tools/book/math.py once per build with every page's formulas.
 //
 // Input (stdin, JSON): {"pages": [{"id": ..., "fontURL": "../_static/...", "formulas":
 //   [{"tex": "...", "display": true|false}, ...]}, ...]}

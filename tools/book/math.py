@@ -4,7 +4,7 @@ Sphinx writes math as TeX between ``\\( \\)`` (inline, ``<span class="math ...">
 ``\\[ \\]`` (display, ``<div class="math ...">``, with the equation number in ``<span
 class="eqno">``) and loads MathJax (1.2 MB of JavaScript) to typeset it in the reader's browser.
 After the build, :func:`render_pages` typesets every formula with MathJax itself
-(``tools/mathjax_render.js`` on node, the npm package ``mathjax-full``), replaces the TeX with
+(``tools/vendor/mathjax.js`` on node, the npm package ``mathjax-full``), replaces the TeX with
 the result, puts the page's stylesheet (only the characters it uses) into its ``<head>`` and
 removes the MathJax script: the page shows its math without running any script, and loads only
 the few MathJax fonts it uses. Each formula keeps its MathML (visually hidden), which screen
@@ -25,7 +25,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-NODE_SCRIPT = Path(__file__).with_name("mathjax_render.js")
+NODE_SCRIPT = Path(__file__).resolve().parents[1] / "vendor" / "mathjax.js"
 # Where the fonts are served from, relative to the html root (copied by build_book).
 FONT_DIR = "_static/vendor/mathjax/woff-v2"
 
@@ -93,7 +93,7 @@ def render_pages(html_dir: Path, node_modules: Path) -> int:
         return 0
     node = shutil.which("node")
     if node is None:
-        raise SystemExit("build_book: node is needed to typeset the math (apt-get install nodejs)")
+        raise SystemExit("book: node is needed to typeset the math (apt-get install nodejs)")
     request = {
         "pages": [
             {"id": str(p), "fontURL": _font_url(p, html_dir), "formulas": _formulas(texts[p])}
@@ -109,7 +109,7 @@ def render_pages(html_dir: Path, node_modules: Path) -> int:
         check=False,
     )
     if result.returncode:
-        raise SystemExit(f"build_book: typesetting the math failed:\n{result.stderr}")
+        raise SystemExit(f"book: typesetting the math failed:\n{result.stderr}")
     for page in json.loads(result.stdout)["pages"]:
         path = Path(page["id"])
         text = _replace(texts[path], page["html"])
