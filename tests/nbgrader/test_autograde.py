@@ -325,6 +325,7 @@ def test_feedback_reads_well_offline_in_a_browser(course):
         page.route("**/*", route)
         page.goto(path.as_uri())
         typeset = page.evaluate("document.querySelectorAll('mjx-container svg').length")
+        tex_errors = page.evaluate("document.querySelectorAll('[data-mjx-error]').length")
         raw_tex = page.evaluate(RAW_TEX_JS)
         scripts = page.evaluate(
             "Array.from(document.scripts).filter(s => !s.type.includes('json')).length"
@@ -339,6 +340,6 @@ def test_feedback_reads_well_offline_in_a_browser(course):
             ".find(t => t.replace(/\\s+/g, ' ').includes('did you divide by N?'))"
         )
     assert refused == [] and errors == [] and scripts == 0
-    assert typeset >= 30 and raw_tex == []
+    assert typeset >= 30 and raw_tex == [] and tex_errors == 0
     assert overflowing == []
     assert "\n" in message  # the long message is on several lines, none cut

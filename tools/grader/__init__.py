@@ -46,7 +46,8 @@ what a student submitted:
 The commands around nbgrader: ``grade_parallel`` (shards the class over workers; on SQLite
 ``sqlite_shards`` gives each its own gradebook copy, ``grading_check`` finds a grade lost),
 ``gradebook`` (where the gradebook is), ``generate_expected`` (the visible cases' expected
-values from the oracles).
+values from the oracles). The feedback's math is typeset with the book's MathJax driver
+(``tools.vendor.mathjax``).
 
 What it does not protect against is written in book/instructors.md. tests/attacks.py holds
 the attacks it is tested against (tests/grader/test_attacks.py, tests/nbgrader/test_attacks.py)

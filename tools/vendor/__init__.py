@@ -1,7 +1,7 @@
 """The npm packages the course vendors, pinned, into the gitignored ``_build/.vendor``.
 
 - ``mathjax-full`` (MathJax for node): the book's formulas and the feedback's are typeset with
-  it at build/feedback time (``tools/vendor/mathjax.js``, ``tools/grader/feedback_math.js``);
+  it at build/feedback time by one driver, ``tools/vendor/mathjax.js`` (``tools.vendor.mathjax``);
   its CommonHTML fonts are laid out in ``_build/.vendor/static``, which Sphinx copies into the
   book's ``_static``.
 - ``axe-core``, the accessibility checker of the browser tests (never published), in
