@@ -87,9 +87,11 @@ postgres:
 	  { apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
+# lint-imports checks the layers of tools/ (.importlinter): what may import what.
 lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
 
 format: venv
 	.venv/bin/ruff format .
