@@ -43,7 +43,7 @@ $(KERNEL_CONFIG): tools/ipython_kernel_config.py $(VENV_STAMP)
 	install -D -m 644 $< $@
 
 book: venv npm
-	$(PY) -m tools.build_book
+	$(PY) -m tools.book.build
 
 # npm fetches MathJax (for node, to typeset at build time) once, and axe-core for the
 # browser test; the book is then built and served offline.
@@ -52,7 +52,7 @@ npm:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
 
 release: venv
-	$(PY) -m tools.generate_release
+	$(PY) -m tools.release.generate
 
 # JupyterHub's proxy (configurable-http-proxy) from npm, at the version pinned with its whole
 # tree in tools/hub/package-lock.json, into a project folder (never a global install).
@@ -71,7 +71,7 @@ $(HUB_STAMP): tools/hub/package.json tools/hub/package-lock.json
 browser: venv npm
 	command -v chromium >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
-	$(PY) -c "from tools.build_book import ensure_test_vendor; ensure_test_vendor()"
+	$(PY) -c "from tools.vendor import ensure_test_vendor; ensure_test_vendor()"
 
 # Debian's bubblewrap: grading runs every student process in it (tools/grader/sandbox.py) and
 # refuses to grade without it. prlimit and setpriv come with util-linux (always installed).
@@ -88,9 +88,11 @@ postgres:
 	  { apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
+# lint-imports checks the layers of tools/ (.importlinter): what may import what.
 lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
 
 format: venv
 	.venv/bin/ruff format .
@@ -102,7 +104,7 @@ test: lint book browser sandbox postgres hub
 	.venv/bin/pytest
 
 # The screenshots of the instructors' page: the browser tour of the formgrader and the
-# Assignments tab in a real JupyterLab (tools/formgrader_tour.py), run by its test; they are
+# Assignments tab in a real JupyterLab (tools/tour/formgrader.py), run by its test; they are
 # copied into book/images/formgrader only when every assertion of the tour passed.
 TOUR_TMP := _build/tour
 SCREENSHOTS := book/images/formgrader

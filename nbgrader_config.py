@@ -18,9 +18,8 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)  # the course's tools/ and its reference exercise_code/
 
-from tools import gradebook  # noqa: E402
 from tools.course import ASSIGNMENT, COURSE_ID, STUDENT_FILES  # noqa: E402
-from tools.grader import autograde, collect, hooks, preprocessors  # noqa: E402
+from tools.grader import autograde, collect, gradebook, hooks, preprocessors  # noqa: E402
 
 autograde.install()  # `nbgrader autograde` runs the intake first (tools/grader/autograde.py)
 
@@ -34,7 +33,7 @@ c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 # The gradebook: SQLite (gradebook.db here) unless the environment variable NBGRADER_DB_URL
 # names another database, e.g. postgresql+psycopg2://grader@db.example.org/logistic_regression
-# for a course graded by many processes at once (tools/gradebook.py).
+# for a course graded by many processes at once (tools/grader/gradebook.py).
 c.CourseDirectory.db_url = gradebook.db_url(ROOT)
 
 # --- collect --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ SQLite and on PostgreSQL.
 
 In a temporary copy of the course, for each gradebook (SQLite: the default file; PostgreSQL: a
 throwaway server, tests/postgres.py): generate the release, submit --students correct
-submissions, and grade them all with ``tools.grade_parallel`` for each number of workers
+submissions, and grade them all with ``tools.grader.grade_parallel`` for each number of workers
 (``--force``: every run grades every submission). Every run must grade every submission.
 
 Reported per run: wall time, seconds per submission, submissions per core-minute (the
@@ -40,10 +40,9 @@ from benchmarks.results import record  # noqa: E402
 from tests.nbgrader.test_autograde import new_course, submit  # noqa: E402
 from tests.postgres import PostgresServer  # noqa: E402
 from tests.submissions import everything  # noqa: E402
-from tools import gradebook  # noqa: E402
 from tools.course import ASSIGNMENT  # noqa: E402
-from tools.grade_parallel import WORKDIR, grade_parallel, shard  # noqa: E402
-from tools.grader import trusted  # noqa: E402
+from tools.grader import gradebook, trusted  # noqa: E402
+from tools.grader.grade_parallel import WORKDIR, grade_parallel, shard  # noqa: E402
 
 RECORDED = ("wall", "per_submission", "per_core_minute")  # what --record keeps of a run
 # Timestamps in the workers' logs (to the millisecond), to find where a stall waits.

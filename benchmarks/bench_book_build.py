@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_book_build.py [--root DIR] [--keep]
 
 1. clean build: a fresh output folder and a fresh jupyter cache, so every page is executed
-   (``tools.build_book`` with ``--path-output`` set to a new temporary folder);
+   (``tools.book.build`` with ``--path-output`` set to a new temporary folder);
 2. unchanged rebuild: the same command again, nothing edited; Sphinx reads no page and
    myst-nb executes nothing. The target is under 15 s.
 
@@ -22,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tools.build_book import REPO_ROOT, build, ensure_vendor
+from tools.book.build import build
+from tools.vendor import REPO_ROOT, ensure_vendor
 
 REBUILD_TARGET_S = 15.0
 
@@ -33,7 +34,7 @@ def _timed_build(root: Path, out: Path) -> float:
     elapsed = time.perf_counter() - start
     if status:
         raise SystemExit(
-            f"build failed (exit {status}); run `.venv/bin/python -m tools.build_book "
+            f"build failed (exit {status}); run `.venv/bin/python -m tools.book.build "
             f"--path-output {out}` to see why"
         )
     return elapsed

@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.results import record  # noqa: E402
 from tools.course import ASSIGNMENT  # noqa: E402
-from tools.generate_release import copy_course, generate  # noqa: E402
 from tools.nbgrader_env import nbgrader_env, run_nbgrader  # noqa: E402
+from tools.release.generate import copy_course, generate  # noqa: E402
 
 COMMANDS = (
     ("db", "student", "list"),

@@ -46,8 +46,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.results import record  # noqa: E402
 from tests.nbgrader.test_autograde import POINTS, new_course, scores, submit  # noqa: E402
 from tests.submissions import everything  # noqa: E402
-from tools import gradebook  # noqa: E402
 from tools.course import ASSIGNMENT, COURSE_ID, NOTEBOOK  # noqa: E402
+from tools.grader import gradebook  # noqa: E402
 from tools.nbgrader_env import run_nbgrader  # noqa: E402
 
 KINDS = ("plain", "course")

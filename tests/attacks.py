@@ -23,8 +23,8 @@ import numpy as np
 
 from tests.submissions import CLASSIFIER, LOSS, OPTIMIZER, RELEASE, ROOT, SOLVER, changed, solved
 from tools.course import STUDENT_FILES
-from tools.generate_release import forbidden_lines
 from tools.grader import cases, oracles
+from tools.release.generate import forbidden_lines
 
 BASES = {
     "stubs": {},  # the untouched release: every part fails

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 
 from tests.home_guard import changes, isolate_home, snapshot
 from tests.postgres import PostgresServer, PostgresUnavailable
-from tools import gradebook
+from tools.grader import gradebook
 
 # Before anything imports matplotlib, nbgrader or Jupyter, and before any subprocess starts:
 # every program the tests run keeps its state in this temporary home, never the user's.

@@ -1,7 +1,7 @@
 """Break parts of a running grading batch on purpose, from the outside, as real failures do.
 
 A ``Saboteur`` thread watches the processes of one course (through /proc) while
-``tools.grade_parallel`` grades it, and performs the sabotages it was given, each once:
+``tools.grader.grade_parallel`` grades it, and performs the sabotages it was given, each once:
 
 - ``kill_worker``: SIGKILL the first-round ``nbgrader autograde`` worker whose
   ``student_id_exclude`` names a given student (so: a worker of the other shard), as soon as
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from tests import processes
 from tools.course import ASSIGNMENT
-from tools.grading_check import has_verdicts
+from tools.grader.grading_check import has_verdicts
 
 PYTHON = os.path.realpath(sys.executable)
 

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 from tools.course import ASSIGNMENT, STUDENT_FILES
-from tools.strip_solutions import region_names, strip_solutions
+from tools.release.strip_solutions import region_names, strip_solutions
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASE = ROOT / "release" / ASSIGNMENT

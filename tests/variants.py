@@ -12,7 +12,7 @@ tests/nbgrader/test_attacks.py a few of them end to end.
 from tests.attacks import body
 from tests.submissions import CLASSIFIER, LOSS, OPTIMIZER, SOLVER, source_text
 from tools.course import STUDENT_FILES
-from tools.strip_solutions import region_names, strip_solutions
+from tools.release.strip_solutions import region_names, strip_solutions
 
 # The line of the released backward that unpacks the cache: a student whose cache is not a
 # pair edits it (the notebook lets forward keep whatever backward needs).

@@ -1,6 +1,6 @@
 """Shared paths and helpers for the tests of the built Jupyter Book.
 
-These tests read the output of ``make book`` (``.venv/bin/python -m tools.build_book``); they do
+These tests read the output of ``make book`` (``.venv/bin/python -m tools.book.build``); they do
 not build the book themselves (a build costs tens of seconds). ``BOOK_BUILD_DIR`` points them at
 another build folder (the ``_build`` folder under ``--path-output``), ``BOOK_ROOT`` at another
 copy of the book's sources.
@@ -63,7 +63,7 @@ def require_built_book() -> Path:
     if not (HTML_DIR / "index.html").is_file():
         pytest.fail(
             f"no built book at {HTML_DIR}: run `make book` "
-            "(.venv/bin/python -m tools.build_book) before these tests",
+            "(.venv/bin/python -m tools.book.build) before these tests",
             pytrace=False,
         )
     return HTML_DIR

@@ -39,7 +39,7 @@ from tests.book._browser import (
 )
 from tests.book._html import read_page
 from tests.chromium import chromium
-from tools.build_book import ensure_test_vendor
+from tools.vendor import ensure_test_vendor
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 

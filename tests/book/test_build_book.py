@@ -1,5 +1,5 @@
 """The strict build itself: with the book's own _config.yml, a failing cell or a broken reference
-fails ``tools.build_book``, and a clean page passes.
+fails ``tools.book.build``, and a clean page passes.
 
 Each case builds a one-page book in a temporary folder (a real jupyter-book run with a real
 kernel, a few seconds each), so that these run without the full book.
@@ -17,15 +17,14 @@ import pytest
 
 from tests.book._book import REPO_ROOT
 from tests.book._html import read_page
-from tools.build_book import (
+from tools.book.build import (
     RELEASE_ARCHIVE,
     build,
     build_command,
     build_env,
-    ensure_vendor,
     sync_static,
-    vendor_dir,
 )
+from tools.vendor import ensure_vendor, vendor_dir
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -160,7 +159,7 @@ def test_a_broken_reference_fails_the_build(tmp_path):
 
 @pytest.mark.slow
 def test_the_build_typesets_math_and_writes_the_downloads(tmp_path):
-    """tools.build_book.build on a one-page book: static math, icon subset, .ipynb, zip."""
+    """tools.book.build.build on a one-page book: static math, icon subset, .ipynb, zip."""
     root = _tiny_book(tmp_path, HEADER + GOOD_CELL)
     assert build(root, quiet=True) == 0
     html_dir = root / "_build" / "html"

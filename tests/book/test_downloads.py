@@ -12,8 +12,8 @@ import nbformat
 import pytest
 
 from tests.book._book import REPO_ROOT, toc_docnames
-from tools.book_notebooks import is_notebook_page
-from tools.build_book import RELEASE, RELEASE_ARCHIVE
+from tools.book.build import RELEASE, RELEASE_ARCHIVE
+from tools.book.notebooks import is_notebook_page
 
 pytestmark = pytest.mark.timeout(600)
 

@@ -27,8 +27,8 @@ from exercise_code.grading.engine import hidden_failure_text
 from tests import processes
 from tests.attacks import ATTACKS, BASES, leaks
 from tests.submissions import ROOT, make_submission
-from tools.generate_release import forbidden_lines
 from tools.grader import cases, sandbox, trusted
+from tools.release.generate import forbidden_lines
 
 # What the course holds that no grading may change.
 COURSE_PARTS = ("exercise_code", "source", "release", "tools", "nbgrader_config.py")

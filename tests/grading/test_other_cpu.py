@@ -1,8 +1,8 @@
 """Another CPU: the stored expectations sit a few units in the last place away.
 
 numpy's exp, log and reductions take different SIMD paths on different CPUs, so the values
-that ``tools/generate_expected.py`` stored on one machine differ in the last bits from what the
-reference computes on another. Every check of the notebook must still pass the reference
+that ``tools/grader/generate_expected.py`` stored on one machine differ in the last bits from
+what the reference computes on another. Every check of the notebook must still pass the reference
 there (a student's correct code on that machine computes what the reference computes), and a
 real mistake must still fail. The stored values are moved, not the computation: that is the
 honest simulation. (When grading, expectations are computed on the grading machine itself.)

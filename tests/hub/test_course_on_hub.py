@@ -19,7 +19,7 @@ from tests.hub._hub import PROXY, Hub
 from tests.nbgrader.test_autograde import POINTS
 from tests.submissions import LOSS, everything, solved
 from tools.course import ASSIGNMENT, COURSE_ID, NOTEBOOK
-from tools.generate_release import copy_course, verify_release
+from tools.release.generate import copy_course, verify_release
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 

@@ -28,15 +28,15 @@ from tests.submissions import (
     solved,
 )
 from tools.course import ASSIGNMENT, NOTEBOOK, STUDENT_FILES
-from tools.generate_release import (
+from tools.grader import cases
+from tools.nbgrader_env import nbgrader_env, run_nbgrader
+from tools.release.generate import (
     check_up_to_date,
     copy_course,
     forbidden_lines,
     generate,
     verify_release,
 )
-from tools.grader import cases
-from tools.nbgrader_env import nbgrader_env, run_nbgrader
 
 pytestmark = pytest.mark.slow
 
@@ -257,7 +257,7 @@ def test_no_kernel_is_left_running(course):
 
 
 def test_parallel_grading_gives_the_same_grades_even_when_a_worker_dies(course, tmp_path):
-    """tools.grade_parallel (2 workers, an SQLite copy each, merged) loses no grade: one
+    """tools.grader.grade_parallel (2 workers, an SQLite copy each, merged) loses no grade: one
     worker is killed mid-batch (tests/saboteur.py), and its students are graded again."""
     parallel = tmp_path / "parallel"
     shutil.copytree(course, parallel, ignore=shutil.ignore_patterns("autograded", "feedback"))
@@ -268,7 +268,7 @@ def test_parallel_grading_gives_the_same_grades_even_when_a_worker_dies(course, 
     saboteur.start()
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "tools.grade_parallel", ASSIGNMENT, "--workers", "2"],
+            [sys.executable, "-m", "tools.grader.grade_parallel", ASSIGNMENT, "--workers", "2"],
             cwd=parallel,
             env=nbgrader_env(),
             capture_output=True,
@@ -325,6 +325,7 @@ def test_feedback_reads_well_offline_in_a_browser(course):
         page.route("**/*", route)
         page.goto(path.as_uri())
         typeset = page.evaluate("document.querySelectorAll('mjx-container svg').length")
+        tex_errors = page.evaluate("document.querySelectorAll('[data-mjx-error]').length")
         raw_tex = page.evaluate(RAW_TEX_JS)
         scripts = page.evaluate(
             "Array.from(document.scripts).filter(s => !s.type.includes('json')).length"
@@ -339,6 +340,6 @@ def test_feedback_reads_well_offline_in_a_browser(course):
             ".find(t => t.replace(/\\s+/g, ' ').includes('did you divide by N?'))"
         )
     assert refused == [] and errors == [] and scripts == 0
-    assert typeset >= 30 and raw_tex == []
+    assert typeset >= 30 and raw_tex == [] and tex_errors == 0
     assert overflowing == []
     assert "\n" in message  # the long message is on several lines, none cut

@@ -1,6 +1,6 @@
 """What an instructor and a student see in a real JupyterLab, in a real browser.
 
-``tools.formgrader_tour`` runs the whole assignment once through nbgrader's formgrader and
+``tools.tour.formgrader`` runs the whole assignment once through nbgrader's formgrader and
 Assignments tab in Debian's Chromium (one server, one autograde per submission) and returns
 what was on the screen. Two students: student1 works in the Assignments tab and forgets the
 1/N of the BCE gradient (two parts fail, with long messages); student2's ``loss.py`` patches
@@ -21,11 +21,11 @@ import pytest
 
 from tests.nbgrader.test_autograde import GRADIENT, POINTS, kernels_running_in
 from tests.submissions import LOSS, changed, everything, patches_checks
-from tools import formgrader_tour
 from tools.course import ASSIGNMENT, NOTEBOOK
-from tools.generate_release import verify_release
 from tools.grader import flags
 from tools.nbgrader_env import nbgrader_env
+from tools.release.generate import verify_release
+from tools.tour import formgrader as formgrader_tour
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 

@@ -1,4 +1,4 @@
-"""tools.grade_parallel on a PostgreSQL gradebook, with parts of the batch broken on purpose.
+"""tools.grader.grade_parallel on a PostgreSQL gradebook, with parts of the batch broken on purpose.
 
 One course, its gradebook a database of the suite's own PostgreSQL server; eight submissions
 graded by two workers writing to it at once. While they run (tests/saboteur.py):
@@ -25,9 +25,9 @@ from tests import processes
 from tests.nbgrader.test_autograde import POINTS, kernels_running_in, new_course, solved, submit
 from tests.saboteur import Saboteur
 from tests.submissions import LOSS, everything
-from tools import gradebook
 from tools.course import ASSIGNMENT, NOTEBOOK
-from tools.grade_parallel import grade_parallel, shard
+from tools.grader import gradebook
+from tools.grader.grade_parallel import grade_parallel, shard
 
 pytestmark = pytest.mark.slow
 

@@ -34,10 +34,8 @@ from tests.submissions import (
     everything,
     patches_checks,
 )
-from tools import flags as tools_flags
-from tools import gradebook
 from tools.course import ASSIGNMENT
-from tools.grader import flags
+from tools.grader import flags, gradebook
 from tools.nbgrader_env import nbgrader_env, run_nbgrader
 
 pytestmark = pytest.mark.slow
@@ -211,17 +209,17 @@ def test_a_flag_stands_out_in_the_autograde_log_and_its_summary(course):
     # The summary after the last student: every flagged submission, with its parts.
     summary = log[log.rindex(f"{flags.MARK}: 1 submission(s)") :]
     assert "patches_grading (bce_forward, bce_backward" in summary
-    assert "python -m tools.flags ex04" in summary
+    assert "python -m tools.grader.flags ex04" in summary
 
 
 def test_one_command_lists_every_flag_with_its_reason(course):
     course, _ = course
-    rows = tools_flags.flagged(course, ASSIGNMENT)
+    rows = flags.flagged(course, ASSIGNMENT)
     assert {flag.student for flag, _ in rows} == {"patches_grading"}
     assert {flag.part for flag, _ in rows} == set(POINTS)
     assert {state for _, state in rows} == {"needs manual grading"}
     proc = subprocess.run(
-        [sys.executable, "-m", "tools.flags", ASSIGNMENT, "--course-dir", str(course)],
+        [sys.executable, "-m", "tools.grader.flags", ASSIGNMENT, "--course-dir", str(course)],
         cwd=ROOT,
         env=nbgrader_env(),
         capture_output=True,

@@ -4,7 +4,7 @@ Instructor: generate_assignment, release_assignment; student (the current OS use
 fetch_assignment, edit, submit; instructor: collect, autograde, generate_feedback, export. The
 student solves BCE.forward only, so the exported grade must be exactly its points. It runs
 once on the default SQLite gradebook and once on a PostgreSQL server of the test's own
-(``NBGRADER_DB_URL``, the course's one setting for it, tools/gradebook.py).
+(``NBGRADER_DB_URL``, the course's one setting for it, tools/grader/gradebook.py).
 """
 
 import csv
@@ -14,8 +14,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 from tests.nbgrader.test_autograde import NOTEBOOK, POINTS, new_course, solved
-from tools import gradebook
 from tools.course import ASSIGNMENT, COURSE_ID
+from tools.grader import gradebook
 from tools.nbgrader_env import run_nbgrader
 
 pytestmark = pytest.mark.slow

@@ -1,4 +1,4 @@
-"""Two submissions graded side by side by tools.grade_parallel: whatever one does to the CPU,
+"""Two submissions graded side by side by tools.grader.grade_parallel: whatever one does to the CPU,
 the memory or the disk, the other keeps its grade, and the machine is unharmed.
 
 The hostile one, on import of its classifier.py (in the trusted grader's sandbox: the
@@ -15,7 +15,7 @@ from tests import processes
 from tests.nbgrader.test_autograde import POINTS, new_course, scores, submit
 from tests.submissions import CLASSIFIER, everything
 from tools.course import ASSIGNMENT
-from tools.grade_parallel import grade_parallel, shard
+from tools.grader.grade_parallel import grade_parallel, shard
 
 pytestmark = pytest.mark.slow
 

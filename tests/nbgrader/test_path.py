@@ -19,9 +19,8 @@ import pytest
 from tests.attacks import leaks
 from tests.nbgrader.test_autograde import NOTEBOOK, POINTS, new_course, scores, submit
 from tests.submissions import LOSS, RELEASE, everything, make_submission
-from tools import flags as tools_flags
 from tools.course import ASSIGNMENT, COURSE_ID
-from tools.grader import intake
+from tools.grader import flags, intake
 from tools.nbgrader_env import run_nbgrader
 
 pytestmark = [
@@ -151,7 +150,7 @@ def intake_files():
 
 @pytest.mark.parametrize("student", ["secret_link", "stamp_link", "pipe"])
 def test_links_and_pipes_in_submitted_are_refused_and_reach_no_feedback(course, student):
-    refused = tools_flags.flagged(course["course"], ASSIGNMENT)
+    refused = flags.flagged(course["course"], ASSIGNMENT)
     assert student in {flag.student for flag, _ in refused}
     assert not (course["course"] / "autograded" / student).exists()
     assert not (course["course"] / "feedback" / student).exists()

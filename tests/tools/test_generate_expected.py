@@ -3,7 +3,7 @@
 ``exercise_code/grading/expected.json`` (the visible cases and what the reference gives on
 them) is what a student's notebook judges with; the grader computes the same expectations
 from the reference (tools/grader/oracles.py). If the reference, the data, the hyperparameters
-or a case change, the first test fails until ``python -m tools.generate_expected`` has been
+or a case change, the first test fails until ``python -m tools.grader.generate_expected`` has been
 run (and the release regenerated). It compares within ``STORED_RTOL``, never bit for bit: on
 another CPU the reference differs in the last bits, and the course's own tests must pass
 there too (the other tests show both sides).
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from exercise_code.grading import EXPECTED_FILE
-from tools.generate_expected import STORED_RTOL, compute, render, stale_entries
+from tools.grader.generate_expected import STORED_RTOL, compute, render, stale_entries
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,9 @@ def moved_by_ulps(data, ulps):
 
 def test_stored_expectations_match_the_reference(fresh):
     stale = stale_entries(stored(), fresh)
-    assert not stale, f"expected.json is stale at {stale}: run python -m tools.generate_expected"
+    assert not stale, (
+        f"expected.json is stale at {stale}: run python -m tools.grader.generate_expected"
+    )
 
 
 def test_the_stored_file_is_exactly_what_the_generator_writes(fresh):

@@ -1,9 +1,9 @@
-"""``make release`` (``python -m tools.generate_release``) says what it did."""
+"""``make release`` (``python -m tools.release.generate``) says what it did."""
 
 import pytest
 
-from tools import generate_release
-from tools.generate_release import copy_course
+from tools.release import generate as generate_release
+from tools.release.generate import copy_course
 
 pytestmark = pytest.mark.slow
 

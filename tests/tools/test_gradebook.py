@@ -1,9 +1,9 @@
-"""The course's one gradebook setting (tools/gradebook.py), read by nbgrader_config.py."""
+"""The course's one gradebook setting (tools/grader/gradebook.py), read by nbgrader_config.py."""
 
 import ast
 from pathlib import Path
 
-from tools import gradebook
+from tools.grader import gradebook
 
 ROOT = Path(__file__).resolve().parents[2]
 PG = "postgresql+psycopg2://grader:secret@db.example.org:5432/logistic_regression"

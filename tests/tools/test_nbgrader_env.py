@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from tools import generate_release, grade_parallel
 from tools.course import ASSIGNMENT
-from tools.generate_release import copy_course
+from tools.grader import grade_parallel
 from tools.nbgrader_env import nbgrader_env
+from tools.release import generate as generate_release
+from tools.release.generate import copy_course
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = os.path.dirname(sys.executable)

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from tools.generate_release import find_leaks
-from tools.strip_solutions import SolutionMarkerError, region_names, strip_solutions
+from tools.release.generate import find_leaks
+from tools.release.strip_solutions import SolutionMarkerError, region_names, strip_solutions
 
 SOURCE = '''\
 class Model:

@@ -36,11 +36,18 @@ what a student submitted:
                      verdict, whose points TrustedGrades writes into the gradebook itself.
 - ``flags``          (notebook run at grading only) a part the notebook says passed but the
                      trusted grader failed: marked for manual grading, its reason in the test
-                     cell, announced in the log; and the intake's refusals.
+                     cell, announced in the log; and the intake's refusals. Run as a command
+                     (``python -m tools.grader.flags ex04``), it lists them all.
 - ``cgroups``        per-sandbox memory and process limits (v2 or v1) where they can be made.
 - ``kernel``         the notebook's kernel in the sandbox, over IPC, and its client.
 - ``hooks``          what nbgrader runs after a command: strip solutions from the release,
                      keep nothing but the HTML in the feedback.
+
+The commands around nbgrader: ``grade_parallel`` (shards the class over workers; on SQLite
+``sqlite_shards`` gives each its own gradebook copy, ``grading_check`` finds a grade lost),
+``gradebook`` (where the gradebook is), ``generate_expected`` (the visible cases' expected
+values from the oracles). The feedback's math is typeset with the book's MathJax driver
+(``tools.vendor.mathjax``).
 
 What it does not protect against is written in book/instructors.md. tests/attacks.py holds
 the attacks it is tested against (tests/grader/test_attacks.py, tests/nbgrader/test_attacks.py)

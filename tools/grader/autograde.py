@@ -5,7 +5,7 @@ nbgrader's Autograde reads ``submitted/<student>/<assignment>`` itself (``glob``
 ``CourseAutograde`` first runs the intake (``intake.take_all``) over the submissions the
 command selects, then lets nbgrader read only what the intake built
 (``intake/<student>/<assignment>``). A refused submission is not graded: its reason is logged
-(a banner like a flag's) and kept for ``python -m tools.flags``; the rest of the class is.
+(a banner like a flag's) and kept for ``python -m tools.grader.flags``; the rest of the class is.
 
 nbgrader 0.9.6 names its converter in two places, the command line's AutogradeApp and the
 formgrader's NbGraderAPI, and offers no setting for it: ``install()`` (called by

@@ -1,5 +1,5 @@
 """The cases every part is graded on: the visible ones (stored in the student's package by
-``tools/generate_expected.py``, run by the notebook's test cells) and the hidden ones (only
+``tools/grader/generate_expected.py``, run by the notebook's test cells) and the hidden ones (only
 here: they reach a student's code in the sandboxed probe, one at a time, when graded).
 
 What each hidden case tests is stated, with its tolerance, in the part's text in the notebook

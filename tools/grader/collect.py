@@ -16,7 +16,7 @@ classmate's name), and stops the whole command at one malformed entry name. Cour
   (``intake.take``): the release with the submission's notebook and four student files as
   regular files, nothing else, and the time from the entry's name. A submission the intake
   refuses is not collected (a submission collected before stays), with its reason logged and
-  kept for ``python -m tools.flags``.
+  kept for ``python -m tools.grader.flags``.
 """
 
 import fnmatch

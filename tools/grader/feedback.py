@@ -3,8 +3,8 @@
 nbgrader's feedback template loads MathJax 2 from a CDN, so a student offline (or behind a
 firewall) sees raw TeX. After ``generate_feedback``, ``finish(paths)``:
 
-- typesets the math of each page as static SVG with MathJax on node (``feedback_math.js``;
-  ``mathjax-full``, vendored from npm by ``tools/build_book.py`` at the version the book uses);
+- typesets the math of each page as static SVG with MathJax on node (``tools.vendor.mathjax``,
+  the course's one MathJax driver: the book's MathJax and TeX packages);
 - removes every ``<script>`` (remote MathJax 2, its configuration, widget snippets that
   need jQuery; widget data, which is JSON, stays);
 - adds a stylesheet that wraps long lines of outputs (a failure message, an array) instead of
@@ -13,15 +13,12 @@ firewall) sees raw TeX. After ``generate_feedback``, ``finish(paths)``:
 The page then makes no request to any other host.
 """
 
-import json
-import os
 import re
-import subprocess
 from pathlib import Path
 
-from tools.build_book import REPO_ROOT, ensure_vendor, vendor_dir
+from tools.vendor import REPO_ROOT, ensure_vendor, node_modules
+from tools.vendor.mathjax import MathJaxError, typeset_files
 
-SCRIPT = Path(__file__).with_name("feedback_math.js")
 # Every script but data (widget state is JSON): remote ones (MathJax 2 from a CDN), MathJax's
 # configuration, and the snippets of widget outputs that need jQuery. The page needs none.
 _SCRIPT = re.compile(
@@ -52,10 +49,7 @@ def finish(paths, root=REPO_ROOT):
         Path(path).write_text(strip_scripts(text), encoding="utf-8")
     root = Path(root)
     ensure_vendor(root, quiet=True)
-    env = {**os.environ, "MATHJAX_MODULES": str(vendor_dir(root) / "npm" / "node_modules")}
-    proc = subprocess.run(
-        ["node", str(SCRIPT), *paths], env=env, capture_output=True, text=True, check=False
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"typesetting the feedback failed:\n{proc.stderr[-2000:]}")
-    return json.loads(proc.stdout)["formulas"]
+    try:
+        return typeset_files(paths, node_modules(root))["formulas"]
+    except MathJaxError as err:
+        raise RuntimeError(f"typesetting the feedback failed:\n{err}") from None

@@ -10,16 +10,28 @@ trusted one (0 for that part); a person decides. A flag is put where an instruct
 - the autograded notebook, which the formgrader shows: the disputed test cell ends with a line
   ``FLAGGED for review: <reason>``;
 - the command line: a banner in ``nbgrader autograde``'s log for each flag, and a summary of
-  them all when the command ends; ``python -m tools.flags ex04`` lists every flag later,
-  from the gradebook and the autograded notebooks.
+  them all when the command ends; this module, run as a command, lists every flag later (and
+  every refusal), from the gradebook, the autograded notebooks and the intake's records::
+
+    .venv/bin/python -m tools.grader.flags ex04 [--course-dir .]
+
+  A notebook flagged by hand in the formgrader is listed with no part.
 """
 
+import argparse
 import atexit
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
+import nbformat
 from nbformat.notebooknode import NotebookNode
 
 from exercise_code.grading.engine import wrap
+
+from .gradebook import db_url as gradebook_url
+
+COMMAND = "python -m tools.grader.flags"
 
 MARK = "FLAGGED for review"
 # The autograde dialog of the formgrader shows about 70 characters of a log line after its
@@ -70,7 +82,7 @@ def report(log, flag):
     for line in wrap(flag.reason, LOG_WIDTH - 2).splitlines():
         log.warning("  %s", line)
     log.warning("  In the formgrader: needs manual grading.")
-    log.warning("  Every flag: python -m tools.flags %s", flag.assignment)
+    log.warning("  Every flag: %s %s", COMMAND, flag.assignment)
     log.warning(BANNER)
     if not _reported:
         atexit.register(_summary, log)
@@ -92,9 +104,7 @@ def _summary(log):
         len(students),
         "; ".join(f"{s} ({', '.join(parts)})" for s, parts in sorted(students.items())),
     )
-    log.warning(
-        "  Reasons: python -m tools.flags %s; grade them in the formgrader.", " ".join(assignments)
-    )
+    log.warning("  Reasons: %s %s; grade them in the formgrader.", COMMAND, " ".join(assignments))
     log.warning(BANNER)
 
 
@@ -103,13 +113,13 @@ REFUSED = "REFUSED, not graded"
 
 def report_refusal(log, outcome):
     """Log a submission the intake refused (``intake.Outcome``), like a flag: it stands out,
-    and ``python -m tools.flags`` lists it later."""
+    and ``python -m tools.grader.flags`` lists it later."""
     log.warning(BANNER)
     log.warning("%s: %s, %s", REFUSED, outcome.student, outcome.assignment)
     for line in wrap(outcome.refused, LOG_WIDTH - 2).splitlines():
         log.warning("  %s", line)
     log.warning("  The submitted folder is kept as it came; every flag and refusal:")
-    log.warning("  python -m tools.flags %s", outcome.assignment)
+    log.warning("  %s %s", COMMAND, outcome.assignment)
     log.warning(BANNER)
 
 
@@ -122,3 +132,86 @@ def save(gradebook, notebook, assignment, student, parts):
         if grade.name in parts:
             grade.needs_manual_grade = True
     gradebook.db.commit()
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def _reasons(notebook_path):
+    """{part: reason} of the disputed test cells of an autograded notebook."""
+    if not notebook_path.is_file():
+        return {}
+    nb = nbformat.read(notebook_path, as_version=nbformat.NO_CONVERT)
+    found = {}
+    for cell in nb.cells:
+        part = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        text = reason_in(cell) if part else None
+        if text:
+            found[part] = text
+    return found
+
+
+def flagged(course, assignment, db_url=None):
+    """Every flag of ``assignment`` in the course at ``course``, by student, as
+    [(Flag, state)] where state says whether the part still needs manual grading."""
+    from nbgrader.api import Gradebook, MissingEntry  # nbgrader takes a second to import
+
+    from .intake import refusals  # the intake imports the grader's protocol: only when listing
+
+    course = Path(course)
+    rows = [
+        (Flag(assignment, student, "-", reason), REFUSED)
+        for student, reason in refusals(str(course / "intake"), assignment).items()
+    ]
+    with Gradebook(db_url or gradebook_url(course)) as gb:
+        try:
+            submissions = gb.find_assignment(assignment).submissions
+        except MissingEntry:
+            return rows
+        for submission in submissions:
+            student = submission.student.id
+            for notebook in submission.notebooks:
+                if not notebook.flagged:
+                    continue
+                path = course / "autograded" / student / assignment / f"{notebook.name}.ipynb"
+                reasons = _reasons(path)
+                grades = {g.name: g for g in notebook.grades}
+                for part, text in reasons.items():  # in the notebook's order
+                    grade = grades.get(part)
+                    if grade is not None and grade.needs_manual_grade:
+                        state = "needs manual grading"
+                    elif grade is not None:
+                        state = f"graded by hand: {grade.score:g} of {grade.max_score:g}"
+                    else:
+                        state = "no such grade"
+                    rows.append((Flag(assignment, student, part, text), state))
+                if not reasons:
+                    text = "flagged in the formgrader (no reason recorded)"
+                    rows.append((Flag(assignment, student, "-", text), "-"))
+    return sorted(rows, key=lambda row: row[0].student)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog=COMMAND,
+        description="List every flagged or refused submission of an assignment: student, part, "
+        "state, reason.",
+    )
+    parser.add_argument("assignment")
+    parser.add_argument("--course-dir", default=".", help="the course root (default: .)")
+    args = parser.parse_args(argv)
+    rows = flagged(args.course_dir, args.assignment)
+    if not rows:
+        print(f"no flagged submission of {args.assignment}")
+        return 0
+    width = max(len(flag.student) for flag, _ in rows)
+    part_width = max(len(flag.part) for flag, _ in rows)
+    print(f"{'student':<{width}}  {'part':<{part_width}}  state / reason")
+    for flag, state in rows:
+        print(f"{flag.student:<{width}}  {flag.part:<{part_width}}  {state}: {flag.reason}")
+    print(f"{len({flag.student for flag, _ in rows})} flagged submission(s) of {args.assignment}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,7 +3,7 @@
 - ``release_hook`` (after ``generate_assignment``): stub every solution region of the
   release's ``.py`` files. nbgrader copies them verbatim, and only logs a hook that raises, so
   on failure the hook deletes the whole release folder (no solution can ship);
-  ``python -m tools.generate_release`` re-verifies every file and exits non-zero if anything is
+  ``python -m tools.release.generate`` re-verifies every file and exits non-zero if anything is
   wrong.
 - ``feedback_hook`` (after ``generate_feedback``): keep only the HTML (and nbgrader's two
   bookkeeping files that ``release_feedback`` reads). nbgrader also copies the autograded
@@ -18,7 +18,7 @@ import shutil
 
 from traitlets.config import Application
 
-from tools import strip_solutions
+from tools.release import strip_solutions
 
 from . import feedback
 from .intake import BOOKKEEPING

@@ -341,7 +341,7 @@ STAGES = ("collect", "autograde")
 
 def refusal_path(intake_root, student, assignment, stage="autograde"):
     """Where the reason of a refusal at ``stage`` (one of STAGES) is kept, for
-    ``python -m tools.flags``."""
+    ``python -m tools.grader.flags``."""
     return os.path.join(intake_root, student, f"{assignment}.{stage}{REFUSED_SUFFIX}")
 
 

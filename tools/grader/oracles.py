@@ -1,6 +1,6 @@
 """What the reference gives on a case: the expectation a part's judge compares with.
 
-Runs in the grader (and in ``tools/generate_expected.py`` for the visible cases the notebook
+Runs in the grader (and in ``tools/grader/generate_expected.py`` for the visible cases the notebook
 stores), never in a student's process: it imports the course's reference solution, and the
 formulas of the known mistakes, which would give a solution away, live here rather than in
 the student's package. ``expect(case, outputs)`` may use the student's outputs where a part is

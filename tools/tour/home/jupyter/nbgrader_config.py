@@ -1,4 +1,4 @@
-"""nbgrader settings of the tour's one machine (``tools/formgrader_tour.py`` copies this folder
+"""nbgrader settings of the tour's one machine (``tools/tour/formgrader.py`` copies this folder
 to ``~/.jupyter``, which every nbgrader app of the server reads). Settings only.
 
 One JupyterLab serves the instructor and one student: the course is ``~/course`` (where the

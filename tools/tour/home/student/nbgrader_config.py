@@ -1,5 +1,5 @@
 """The student's own nbgrader setting, read where their Assignments tab works (``~/student``;
-``tools/formgrader_tour.py``). Settings only.
+``tools/tour/formgrader.py``). Settings only.
 
 Their name in the course. Without it nbgrader names a submission after the OS user, who here
 is the instructor too (on JupyterHub it is the hub's user name: ``tools/hub/students``).

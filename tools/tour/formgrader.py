@@ -2,7 +2,7 @@
 
 ``run(folder, out, work=..., others=...)`` sets up one machine in ``folder`` (its home: the
 course in ``~/course``, the exchange, the student's ``~/student``; the settings of
-``tools/tour_home``), starts ``jupyter lab`` there (nbgrader's extensions, 127.0.0.1, a token),
+``tools/tour/home``), starts ``jupyter lab`` there (nbgrader's extensions, 127.0.0.1, a token),
 and drives Debian's Chromium through it as two people would:
 
 - the instructor, in the formgrader: adds the students to the roster, generates and releases
@@ -30,12 +30,12 @@ from pathlib import Path
 
 from tools.chromium import launch
 from tools.course import ASSIGNMENT, COURSE_ID, NOTEBOOK
-from tools.generate_release import copy_course
-from tools.jupyterlab_server import JupyterLab, home_env
 from tools.nbgrader_env import run_nbgrader
+from tools.release.generate import copy_course
+from tools.tour.jupyterlab import JupyterLab, home_env
 
 HERE = Path(__file__).resolve().parent
-SETTINGS = HERE / "tour_home"
+SETTINGS = HERE / "home"
 STUDENT = "student1"  # the student who works in the Assignments tab
 # A laptop's window for the screenshots, and a small one in which the Validate dialog must
 # still show every line of a message.
@@ -169,7 +169,7 @@ SCROLL_LOG_TO_JS = """text => {
 
 def set_up(folder):
     """The home of the tour's machine in ``folder``: the course, the exchange, the student's
-    folder and the settings of ``tools/tour_home``. Returns the home."""
+    folder and the settings of ``tools/tour/home``. Returns the home."""
     home = Path(folder) / "home"
     shutil.copytree(SETTINGS / "jupyter", home / ".jupyter")
     shutil.copytree(SETTINGS / "student", home / "student")

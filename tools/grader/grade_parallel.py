@@ -1,23 +1,23 @@
 """Autograde an assignment with K parallel ``nbgrader autograde`` processes, losing no grade.
 
-    .venv/bin/python -m tools.grade_parallel ex04 --workers 2
-    .venv/bin/python -m tools.grade_parallel ex04 --workers 2 --export grades.csv -- --force
+    .venv/bin/python -m tools.grader.grade_parallel ex04 --workers 2
+    .venv/bin/python -m tools.grader.grade_parallel ex04 --workers 2 --export grades.csv -- --force
 
 1. The submitted students (``submitted/<student>/<assignment>/``) are split round-robin into
    K shards, and each shard is graded by the real ``nbgrader autograde <assignment>``, run in
    the course root with ``--CourseDirectory.student_id_exclude=<every other student>``.
    Workers write disjoint ``autograded/<student>/`` folders.
-2. The gradebook (``NBGRADER_DB_URL``, tools/gradebook.py): on PostgreSQL every worker
+2. The gradebook (``NBGRADER_DB_URL``, tools/grader/gradebook.py): on PostgreSQL every worker
    writes to it at once; on SQLite each worker gets a copy, merged back afterwards
-   (tools/sqlite_shards.py says why).
+   (tools/grader/sqlite_shards.py says why).
 3. Check: every submitted student must have an autograded notebook and a score
-   (tools/grading_check.py). Those a round lost (a worker that crashed or was killed, a
+   (tools/grader/grading_check.py). Those a round lost (a worker that crashed or was killed, a
    failure of the grading machinery such as ``GraderError``, any error nbgrader reports for
    a submission) are graded again, with ``--force``, up to ``--retries`` more rounds. A kernel
    that dies loses nothing: the grade does not come from it (tools/grader/preprocessors.py).
 4. Summary: who was graded again and why, who still has no grade and why, every submission
    the intake refused (never graded again: a link or a special file will not change) and
-   every flagged submission, with their reasons (tools/flags.py).
+   every flagged submission, with their reasons (tools/grader/flags.py).
 
 Arguments after ``--`` go to every ``nbgrader autograde`` (e.g. ``--force`` to grade again).
 Exit status: 0 every submission graded, none flagged; 1 some submissions still have no grade
@@ -32,9 +32,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools import gradebook, grading_check, sqlite_shards
-from tools.flags import flagged
-from tools.grader.flags import REFUSED
+from tools.grader import gradebook, grading_check, sqlite_shards
+from tools.grader.flags import REFUSED, flagged
 from tools.nbgrader_env import nbgrader_env, run_nbgrader, start_nbgrader
 
 WORKDIR = ".grade_parallel"  # in the course root: the workers' logs (and SQLite copies)

@@ -1,7 +1,7 @@
 """Generate the student release ``release/ex04`` with the real nbgrader, then verify it.
 
-    .venv/bin/python -m tools.generate_release          # = make release
-    .venv/bin/python -m tools.generate_release --check  # is the committed release up to date?
+    .venv/bin/python -m tools.release.generate          # = make release
+    .venv/bin/python -m tools.release.generate --check  # is the committed release up to date?
 
 Steps:
 1. Link the package into the assignment: ``source/ex04/exercise_code/`` holds one relative
@@ -31,12 +31,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tools.build_book import vendor_dir
+from tools.vendor import vendor_dir
 from tools.course import ASSIGNMENT
 from tools.nbgrader_env import run_nbgrader
-from tools.strip_solutions import BEGIN, END, find_regions, strip_solutions
+from tools.release.strip_solutions import BEGIN, END, find_regions, strip_solutions
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PACKAGE = "exercise_code"
 IGNORED = ("__pycache__", ".ipynb_checkpoints", ".pytest_cache")
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
@@ -296,7 +296,7 @@ def copy_course(dest, root=ROOT):
         os.path.join(root, "source"), os.path.join(dest, "source"), symlinks=True, ignore=ignore
     )
     shutil.copytree(os.path.join(root, PACKAGE), os.path.join(dest, PACKAGE), ignore=ignore)
-    # nbgrader_config.py imports tools/ (its hooks, the grader); tools.grade_parallel runs
+    # nbgrader_config.py imports tools/ (its hooks, the grader); tools.grader.grade_parallel runs
     # from there.
     shutil.copytree(os.path.join(root, "tools"), os.path.join(dest, "tools"), ignore=ignore)
     # The npm packages the book's build vendors (MathJax, which typesets the feedback): linked,

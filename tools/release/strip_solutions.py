@@ -10,7 +10,7 @@ A region is named after the function that encloses it: ``Class.method`` for a me
 otherwise. ``keep`` names regions to leave solved (their markers are removed), which builds
 "exactly one part solved" submissions from the real source.
 
-Usage: ``python -m tools.strip_solutions FILE...`` strips the files in place.
+Usage: ``python -m tools.release.strip_solutions FILE...`` strips the files in place.
 """
 
 import argparse

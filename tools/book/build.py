@@ -1,18 +1,18 @@
-"""Build the Jupyter Book strictly and offline: ``.venv/bin/python -m tools.build_book``.
+"""Build the Jupyter Book strictly and offline: ``.venv/bin/python -m tools.book.build``.
 
 Steps:
 
-1. Vendor MathJax for node (``mathjax-full``, pinned below) from npm into
+1. Vendor MathJax for node (``mathjax-full``, pinned in ``tools.vendor``) from npm into
    ``<root>/_build/.vendor`` and lay out its fonts in ``<root>/_build/.vendor/static``, which
    Sphinx copies into ``_static``. A stamp file makes this a no-op when the pinned version is
    already in place (the npm registry is only needed once).
 2. Run ``jupyter-book build <root> -n -W --keep-going`` (nitpicky, warnings are errors) with the
    repository root on the kernels' ``PYTHONPATH``: the pages import ``exercise_code``, which is
    deliberately not installed into ``.venv``.
-3. After a clean build: typeset every formula into static HTML (``tools.book_math``; the pages
+3. After a clean build: typeset every formula into static HTML (``tools.book.math``; the pages
    load no MathJax script), swap the theme's 1.5 MB icon bundle for the few icons the pages use
-   (``tools.book_icons``) and zip the committed student release ``release/ex04`` into
-   ``_downloads/ex04.zip``. (``tools.book_notebooks``, a Sphinx extension, writes each
+   (``tools.book.icons``) and zip the committed student release ``release/ex04`` into
+   ``_downloads/ex04.zip``. (``tools.book.notebooks``, a Sphinx extension, writes each
    executable page as ``.ipynb``.)
 
 Nothing is loaded from a CDN, at build time or at read time. The exit status is non-zero if
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import json
 import os
 import shutil
 import subprocess
@@ -34,91 +33,10 @@ from pathlib import Path
 
 import yaml
 
-from tools.book_icons import subset_icons
-from tools.book_layout import fix_pages
-from tools.book_math import render_pages
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
-# Exact versions: a new MathJax must be a deliberate change. mathjax-full is MathJax for node:
-# tools/book_math.py typesets every formula at build time, so the pages need only its fonts.
-NPM_PACKAGES = {
-    "mathjax-full": "3.2.2",
-}
-# Used by the tests only (never copied into the html): the accessibility checker.
-TEST_NPM_PACKAGES = {"axe-core": "4.10.3"}
-
-# The MathJax fonts (CommonHTML, TeX, woff2), relative to the vendor's static folder (which
-# Sphinx copies into _static); a page loads only the few it uses.
-MATHJAX_FONTS = "vendor/mathjax/woff-v2"
-
-
-def vendor_dir(root: Path) -> Path:
-    """The gitignored folder holding the npm install and the static copies for ``root``."""
-    return root / "_build" / ".vendor"
-
-
-def ensure_vendor(root: Path = REPO_ROOT, quiet: bool = False) -> Path:
-    """Install the pinned npm packages (once) and lay out their browser files.
-
-    Returns the static folder (``<root>/_build/.vendor/static``) whose ``vendor/`` subfolder
-    Sphinx copies into ``_build/html/_static/vendor``.
-    """
-    vdir = vendor_dir(root)
-    static = vdir / "static"
-    stamp = vdir / "stamp.json"
-    wanted = {"packages": NPM_PACKAGES, "layout": 4}
-    expected = [static / MATHJAX_FONTS / "MathJax_Main-Regular.woff"]
-    if stamp.is_file() and all(p.is_file() for p in expected):
-        try:
-            if json.loads(stamp.read_text()) == wanted:
-                return static
-        except json.JSONDecodeError:
-            pass  # A torn stamp: reinstall below.
-
-    modules = npm_install(vdir / "npm", NPM_PACKAGES, quiet)
-    if static.exists():
-        shutil.rmtree(static)
-    fonts = modules / "mathjax-full" / "es5" / "output" / "chtml" / "fonts" / "woff-v2"
-    shutil.copytree(fonts, static / MATHJAX_FONTS)
-    stamp.write_text(json.dumps(wanted))
-    return static
-
-
-def npm_install(prefix: Path, packages: dict[str, str], quiet: bool = False) -> Path:
-    """``npm install`` exact versions into ``prefix``; returns its ``node_modules`` folder."""
-    npm = shutil.which("npm")
-    if npm is None:
-        raise SystemExit("build_book: npm is needed once to vendor " + ", ".join(packages))
-    prefix.mkdir(parents=True, exist_ok=True)
-    specs = [f"{name}@{version}" for name, version in packages.items()]
-    cmd = [npm, "install", "--no-audit", "--no-fund", "--no-save", "--no-package-lock"]
-    cmd += ["--prefix", str(prefix), *specs]
-    if not quiet:
-        print("build_book: vendoring", " ".join(specs), flush=True)
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL if quiet else None)
-    modules = prefix / "node_modules"
-    for pkg, version in packages.items():
-        got = json.loads((modules / pkg / "package.json").read_text())["version"]
-        if got != version:
-            raise SystemExit(f"build_book: npm installed {pkg}@{got}, wanted {version}")
-    return modules
-
-
-def ensure_test_vendor(root: Path = REPO_ROOT) -> Path:
-    """axe-core for the browser test (never published); returns the path of ``axe.min.js``.
-
-    Installed once from npm at the pinned version into ``<root>/_build/.vendor/test``; the
-    browser test injects the file's text into each page (no request, no CDN).
-    """
-    prefix = vendor_dir(root) / "test"
-    axe = prefix / "node_modules" / "axe-core" / "axe.min.js"
-    package = prefix / "node_modules" / "axe-core" / "package.json"
-    wanted = TEST_NPM_PACKAGES["axe-core"]
-    if axe.is_file() and json.loads(package.read_text())["version"] == wanted:
-        return axe
-    npm_install(prefix, TEST_NPM_PACKAGES, quiet=True)
-    return axe
+from tools.book.icons import subset_icons
+from tools.book.layout import fix_pages
+from tools.book.math import render_pages
+from tools.vendor import REPO_ROOT, ensure_vendor, node_modules
 
 
 def build_command(root: Path, path_output: Path | None) -> list[str]:
@@ -178,7 +96,7 @@ def write_release_archive(root: Path, html_dir: Path) -> Path:
     """
     release = root / RELEASE
     if not (release / "logistic_regression.ipynb").is_file():
-        raise SystemExit(f"build_book: no student release at {release}: run `make release`")
+        raise SystemExit(f"book: no student release at {release}: run `make release`")
     dest = html_dir / RELEASE_ARCHIVE
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_suffix(".tmp")
@@ -204,7 +122,7 @@ def build(root: Path = REPO_ROOT, path_output: Path | None = None, quiet: bool =
     if status.returncode == 0:
         html_dir = (path_output or root) / "_build" / "html"
         sync_static(root, html_dir)
-        render_pages(html_dir, vendor_dir(root) / "npm" / "node_modules")
+        render_pages(html_dir, node_modules(root))
         subset_icons(html_dir)
         fix_pages(html_dir)
         write_release_archive(root, html_dir)
@@ -232,9 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - start
     where = (args.path_output or root) / "_build" / "html"
     if status:
-        print(f"build_book: FAILED (exit {status}) after {elapsed:.1f} s", file=sys.stderr)
+        print(f"book: FAILED (exit {status}) after {elapsed:.1f} s", file=sys.stderr)
     else:
-        print(f"build_book: built {where} in {elapsed:.1f} s (strict: -n -W)")
+        print(f"book: built {where} in {elapsed:.1f} s (strict: -n -W)")
     return status
 
 

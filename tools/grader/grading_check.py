@@ -31,7 +31,7 @@ def has_assignment(db_url: str, assignment: str) -> bool:
 
 def missing(course: Path, db_url: str, assignment: str, students: list[str]) -> dict[str, str]:
     """{student: what is missing} for every student of ``students`` without a whole grade (but
-    those the intake refused: they are not to be graded, and tools.flags lists them)."""
+    those the intake refused: they are not to be graded, and tools.grader.flags lists them)."""
     from nbgrader.api import Gradebook, MissingEntry
 
     from tools.grader.intake import refusals

@@ -4,12 +4,12 @@ Sphinx writes math as TeX between ``\\( \\)`` (inline, ``<span class="math ...">
 ``\\[ \\]`` (display, ``<div class="math ...">``, with the equation number in ``<span
 class="eqno">``) and loads MathJax (1.2 MB of JavaScript) to typeset it in the reader's browser.
 After the build, :func:`render_pages` typesets every formula with MathJax itself
-(``tools/mathjax_render.js`` on node, the npm package ``mathjax-full``), replaces the TeX with
-the result, puts the page's stylesheet (only the characters it uses) into its ``<head>`` and
-removes the MathJax script: the page shows its math without running any script, and loads only
-the few MathJax fonts it uses. Each formula keeps its MathML (visually hidden), which screen
-readers read and the browser's find-in-page searches; the book's search index is built from the
-sources and is not affected.
+(``tools.vendor.mathjax``: the course's one MathJax driver, the feedback's too, on node with
+the npm package ``mathjax-full``), replaces the TeX with the result, puts the page's stylesheet
+(only the characters it uses) into its ``<head>`` and removes the MathJax script: the page shows
+its math without running any script, and loads only the few MathJax fonts it uses. Each formula
+keeps its MathML (visually hidden), which screen readers read and the browser's find-in-page
+searches; the book's search index is built from the sources and is not affected.
 
 A page that has been typeset holds no TeX any more, so only pages Sphinx (re)wrote are processed
 again; an unchanged rebuild costs nothing.
@@ -18,16 +18,15 @@ again; an unchanged rebuild costs nothing.
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
-NODE_SCRIPT = Path(__file__).with_name("mathjax_render.js")
-# Where the fonts are served from, relative to the html root (copied by build_book).
-FONT_DIR = "_static/vendor/mathjax/woff-v2"
+from tools.vendor import MATHJAX_FONTS
+from tools.vendor.mathjax import MathJaxError, typeset_formulas
+
+# Where the fonts are served from, relative to the html root (Sphinx copies them there).
+FONT_DIR = f"_static/{MATHJAX_FONTS}"
 
 _INLINE = re.compile(
     r'(<span class="math notranslate nohighlight">)\\\((.*?)\\\)(</span>)', re.DOTALL
@@ -91,26 +90,15 @@ def render_pages(html_dir: Path, node_modules: Path) -> int:
     pages = list(texts)
     if not pages:
         return 0
-    node = shutil.which("node")
-    if node is None:
-        raise SystemExit("build_book: node is needed to typeset the math (apt-get install nodejs)")
-    request = {
-        "pages": [
-            {"id": str(p), "fontURL": _font_url(p, html_dir), "formulas": _formulas(texts[p])}
-            for p in pages
-        ]
-    }
-    result = subprocess.run(
-        [node, str(NODE_SCRIPT)],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, MATHJAX_MODULES=str(node_modules)),
-        check=False,
-    )
-    if result.returncode:
-        raise SystemExit(f"build_book: typesetting the math failed:\n{result.stderr}")
-    for page in json.loads(result.stdout)["pages"]:
+    request = [
+        {"id": str(p), "fontURL": _font_url(p, html_dir), "formulas": _formulas(texts[p])}
+        for p in pages
+    ]
+    try:
+        typeset = typeset_formulas(request, node_modules)
+    except MathJaxError as err:
+        raise SystemExit(f"book: typesetting the math failed:\n{err}") from None
+    for page in typeset:
         path = Path(page["id"])
         text = _replace(texts[path], page["html"])
         text = _MATHJAX_SCRIPTS.sub("", text)

@@ -3,7 +3,7 @@
 Run by an instructor, with the reference solution in place, after changing the reference, the
 data, the hyperparameters or a case (tools/grader/cases.py):
 
-    .venv/bin/python -m tools.generate_expected
+    .venv/bin/python -m tools.grader.generate_expected
 
 The notebook's test cells judge a student's code against these stored expectations (in the
 student's copy the reference is a stub). When a submission is graded, the grader computes the
