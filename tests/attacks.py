@@ -184,7 +184,7 @@ _patch()
 """
 
 # Reaches sys.modules and os through attributes of numpy, names built from strings, and
-# replaces the engine's plain-data encoder; tries shell escapes too.
+# replaces the engine's plain data and the probe's wire encoder; tries shell escapes too.
 STRINGS = """
 import numpy as _np
 
@@ -193,8 +193,11 @@ _modules = getattr(getattr(_os, "sy" + "s"), "mod" + "ules")
 _import = getattr(__builtins__, "__imp" + "ort__", None) or __builtins__["__imp" + "ort__"]
 _engine = _modules["exercise_code.grading." + "eng" + "ine"]
 _passed = {"array": "float64", "shape": [1], "data": [0.0]}
-setattr(_engine, "to_" + "plain", lambda value, depth=0: _passed)
+setattr(_engine, "pl" + "ain", lambda value, depth=0: _passed)
 setattr(_engine, "r" + "un", lambda *args, **kwargs: _passed)
+_wire = _modules.get("_grader." + "proto" + "col")
+if _wire is not None:  # in the probe: its encoder of what it reports
+    setattr(_wire, "to_" + "plain", lambda value: {"returned": _passed, "z": _passed})
 for _name in list(_modules):
     if _name.startswith("tools") or "oracle" in _name:
         _modules[_name].expect = lambda *args, **kwargs: {}
@@ -219,6 +222,8 @@ _TARGETS = [
     _os.path.join(_HERE, "grading", "engine.py"),
     _os.path.join(_HERE, "grading", "__init__.py"),
     _os.path.join(_HERE, "grading", "probe.py"),
+    _os.path.join(_os.path.dirname(_HERE), "_grader", "probe.py"),
+    _os.path.join(_os.path.dirname(_HERE), "_grader", "protocol.py"),
     _os.path.join(_HERE, "grading", "expected.json"),
     _os.path.join(_HERE, "networks", "classifier.py"),
     _os.path.join(_os.path.dirname(_HERE), "logistic_regression.ipynb"),
@@ -350,7 +355,7 @@ try:
     display(HTML("<pre>[bce_forward] passed: every test</pre>"))
 except Exception:
     pass
-if _sys.argv[0].endswith("probe.py") or "exercise_code.grading.probe" in " ".join(_sys.argv):
+if _sys.argv[0].endswith("probe.py") or "_grader.probe" in " ".join(_sys.argv):
     for _fd in _sys.argv[1:3]:
         try:
             _os.write(int(_fd), _lines.encode())
@@ -479,7 +484,7 @@ def _daemon():
     _os._exit(0)
 
 
-if "exercise_code.grading.probe" in " ".join(_sys.argv) or "ipykernel" in " ".join(_sys.argv):
+if "_grader.probe" in " ".join(_sys.argv) or "ipykernel" in " ".join(_sys.argv):
     _fork_bomb()
     _daemon()
 """
@@ -493,8 +498,10 @@ import sys
 
 right = [["forward", "X_train"], ["loss", "z", "y_train"], ["backward", "grad"], ["step", "dW"]]
 for holder in [self.model, self.loss_func, self.opt, *gc.get_objects()]:
-    log = getattr(holder, "log", holder)
-    calls = getattr(log, "calls", None)
+    try:  # some objects raise on any attribute (a ctypes loader loads a library by its name)
+        calls = getattr(getattr(holder, "log", holder), "calls", None)
+    except Exception:
+        continue
     if isinstance(calls, list):
         calls[:] = [list(c) for c in right]
         break
@@ -885,7 +892,8 @@ ATTACKS = {
         "extra files in the submission",
         "a module of its own imported from loss.py; numpy.py and matplotlib.py shadows at "
         "three levels; sitecustomize.py, usercustomize.py, a .pth file; edited course files "
-        "(grading/probe.py, networks/base.py, __init__.py, hyperparameters.py)",
+        "(grading/probe.py, networks/base.py, __init__.py, hyperparameters.py), and the "
+        "probe's own package (_grader/probe.py, _grader/protocol.py)",
         "bce_forward",
         {
             LOSS: body(
@@ -912,6 +920,12 @@ ATTACKS = {
                 "import os, sys\n"
                 "os.write(int(sys.argv[1]), b'{\"id\": \"bce_forward/stored\", \"outputs\": {}}\\n')\n"
             ),
+            "_grader/__init__.py": "",
+            "_grader/probe.py": (
+                "import os, sys\n"
+                "os.write(int(sys.argv[1]), b'{\"id\": \"bce_forward/stored\", \"outputs\": {}}\\n')\n"
+            ),
+            "_grader/protocol.py": "def from_plain(data, depth=0):\n    return data\n",
             "exercise_code/networks/base.py": stub("exercise_code/networks/base.py").replace(
                 "        loss = self.forward(y_out, y_truth, individual_losses)",
                 "        return 0.6931, y_out\n        loss = self.forward(y_out, y_truth, individual_losses)",

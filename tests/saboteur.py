@@ -26,6 +26,7 @@ from pathlib import Path
 from tests import processes
 from tools.course import ASSIGNMENT
 from tools.grader.grading_check import has_verdicts
+from tools.grader.tree import PROBE_MODULE
 
 PYTHON = os.path.realpath(sys.executable)
 
@@ -83,7 +84,7 @@ class Saboteur(threading.Thread):
             for p in seen:
                 if (
                     p.exe == PYTHON
-                    and "exercise_code.grading.probe" in p.argv
+                    and PROBE_MODULE in p.argv
                     and worker.pid in processes.ancestors(p.pid)
                 ):
                     os.kill(p.pid, signal.SIGSTOP)

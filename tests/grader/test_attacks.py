@@ -6,7 +6,7 @@ in bubblewrap, the judge here) and must
 - pass no part that its honest base (the same submission without the attack) does not pass;
 - show, in no verdict, a solution line, a hidden input, a hidden expected value or a line of
   the grader's instructor-only modules; and a part failed on a hidden case shows that case's
-  text (``engine.hidden_failure_text``) and nothing else;
+  text (``redaction.hidden_failure_text``) and nothing else;
 - leave the host as it was: the course's files and the submission unchanged, no process of
   the sandbox running, nothing left in the temporary folder.
 
@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 
 from exercise_code.grading import PARTS
-from exercise_code.grading.engine import hidden_failure_text
 from tests import processes
 from tests.attacks import ATTACKS, BASES, leaks
 from tests.submissions import ROOT, make_submission
 from tools.grader import cases, sandbox, trusted
+from tools.grader.redaction import hidden_failure_text
 from tools.release.generate import forbidden_lines
 
 # What the course holds that no grading may change.

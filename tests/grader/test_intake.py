@@ -13,7 +13,8 @@ import pytest
 
 from tests.submissions import LOSS, RELEASE, everything, make_submission
 from tools.course import ASSIGNMENT, STUDENT_FILES
-from tools.grader import intake, trusted
+from tools.grader import intake
+from tools.grader.tree import release_files
 
 NAMES = (*intake.SUBMITTED_FILES, *intake.BOOKKEEPING)
 SECRET = "ab" * 64
@@ -48,7 +49,7 @@ def test_an_honest_submission_is_the_release_with_its_five_files_and_the_bookkee
     assert outcome.refused is None
     tree = built(tmp_path)
     files = {str(p.relative_to(tree)) for p in tree.rglob("*") if p.is_file()}
-    assert files == trusted.release_files(ASSIGNMENT) | set(intake.BOOKKEEPING)
+    assert files == release_files(ASSIGNMENT) | set(intake.BOOKKEEPING)
     for rel in intake.SUBMITTED_FILES:
         assert (tree / rel).read_bytes() == (folder / rel).read_bytes(), rel
     assert (tree / intake.SECRET).read_text() == SECRET

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.submissions import everything, make_submission
-from tools.grader import cgroups, kernel, sandbox, trusted
+from tools.grader import cgroups, kernel, probe_process, sandbox, trusted
 
 ROOT = Path(__file__).resolve().parents[2]
 GROUP_MEMORY = 200 << 20
@@ -228,7 +228,7 @@ def test_a_probe_leaves_no_group_behind(tmp_path, monkeypatch):
     monkeypatch.setattr(cgroups, "create", recorded)
     verdicts = trusted.grade(make_submission(tmp_path / "s", everything()), parts=["sigmoid"])
     assert verdicts["sigmoid"].passed
-    limits = trusted.PROBE_LIMITS
+    limits = probe_process.PROBE_LIMITS
     assert [(m, p) for _, m, p in made] == [(limits.group_memory, limits.group_processes)]
     assert not made[0][0].exists() and cgroups.made_here() == []
 

@@ -14,7 +14,6 @@ import re
 import pytest
 
 from exercise_code.grading import PARTS
-from exercise_code.grading.engine import hidden_failure_text
 from exercise_code.grading.messages import MISTAKES
 from tests.submissions import (
     CLASSIFIER,
@@ -26,6 +25,7 @@ from tests.submissions import (
     make_submission,
 )
 from tools.grader import trusted
+from tools.grader.redaction import hidden_failure_text
 
 FORWARD_LOSS = "result = -np.log(np.maximum(p, EPS))"
 FORWARD_P = "p = y_truth * y_out + (1 - y_truth) * (1 - y_out)\n        result"
@@ -173,7 +173,7 @@ MISTAKEN = {
 # (tests/grader/test_trusted.py).
 ELSEWHERE = {"not_implemented", "interrupted", "out_of_time"}
 # Mistakes that only a hidden case shows (its name here): the student reads that case's text,
-# which names no mistake (engine.hidden_failure_text); the judge still tells them apart, in a
+# which names no mistake (redaction.hidden_failure_text); the judge still tells them apart, in a
 # message the grader keeps to itself.
 ON_HIDDEN_CASES_ONLY = {"bce_forward_edge": "edges", "sigmoid_overflow": "extremes"}
 

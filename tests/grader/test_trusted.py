@@ -11,7 +11,6 @@ import json
 import pytest
 
 from exercise_code.grading import PARTS
-from exercise_code.grading.engine import hidden_failure_text
 from exercise_code.grading.messages import MISTAKES
 from tests.submissions import (
     CLASSIFIER,
@@ -24,7 +23,8 @@ from tests.submissions import (
     make_submission,
 )
 from tools.course import ASSIGNMENT, NOTEBOOK
-from tools.grader import cases, trusted
+from tools.grader import cases, probe_process, trusted
+from tools.grader.redaction import hidden_failure_text
 
 
 def passed(verdicts):
@@ -206,6 +206,6 @@ def test_a_probe_that_does_not_start_stops_grading_instead_of_failing_the_studen
     """The time of a case runs from the probe's READY line (a loaded machine may take long
     to start Python and numpy in the sandbox); a probe that never starts is the machine's
     fault, and no student gets a zero for it."""
-    monkeypatch.setattr(trusted, "STARTUP_SECONDS", 0)
+    monkeypatch.setattr(probe_process, "STARTUP_SECONDS", 0)
     with pytest.raises(trusted.ProbeNotStarted, match="did not start"):
         trusted.grade(make_submission(tmp_path / "s", everything()), parts=["sigmoid"])

@@ -28,6 +28,7 @@ from tests.submissions import LOSS, everything
 from tools.course import ASSIGNMENT, NOTEBOOK
 from tools.grader import gradebook
 from tools.grader.grade_parallel import grade_parallel, shard
+from tools.grader.tree import PROBE_MODULE
 
 pytestmark = pytest.mark.slow
 
@@ -93,7 +94,7 @@ def test_every_gradable_submission_gets_its_exact_grade(graded):
 def test_a_probe_that_could_not_start_is_graded_again(graded):
     _, _, result, _, _ = graded
     # ProbeNotStarted is a GraderError: the grading machine's failure, never the student's.
-    failed = [s for s, why in result.regraded.items() if "trusted.ProbeNotStarted" in why]
+    failed = [s for s, why in result.regraded.items() if "probe_process.ProbeNotStarted" in why]
     assert len(failed) == 1, result.regraded
     assert "the sandboxed probe did not start" in result.regraded[failed[0]]
 
@@ -133,7 +134,7 @@ def test_one_gradebook_and_no_leftover(graded):
     probes = [
         p
         for p in processes.every()
-        if "exercise_code.grading.probe" in p.argv and ours in processes.ancestors(p.pid)
+        if PROBE_MODULE in p.argv and ours in processes.ancestors(p.pid)
     ]
     assert not probes
 

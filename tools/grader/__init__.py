@@ -16,18 +16,25 @@ what a student submitted:
                      in bubblewrap: no network, no view of the course (no ``source/``, no
                      gradebook, no other submission, no home folder), writes only to a scratch
                      tmpfs, limited CPU time, memory, processes and file sizes, own user id.
-- ``trusted``        a sandboxed child process imports the student's four files (and the
-                     course's own other files, never a file the submission added), calls the
-                     graded methods on inputs it is sent one case at a time, and sends back
-                     plain data (numbers and arrays as JSON, validated: type, shape, size).
-                     This process compares them with the reference, which the child never
-                     sees. Whatever the child reports is the student's to forge, so no
-                     decision rests on a report that code could make up without doing the
-                     work: stand-ins' calls are logged here (a ``Desk``), training's loss is
-                     computed here from the weights, every part has a hidden case no table
-                     answers. The hidden cases' inputs reach the child only when they run,
-                     after every visible case, and a failed hidden case's message is
-                     ``engine.hidden_failure_text``, made of the part and the case alone.
+- ``trusted``        the grading loop: a sandboxed child process (``probe``) imports the
+                     student's four files (and the course's own other files, never a file
+                     the submission added), calls the graded methods on inputs it is sent
+                     one case at a time, and sends back plain data (numbers and arrays as
+                     JSON, validated: type, shape, size; ``protocol``). This process compares
+                     them with the reference, which the child never sees. Whatever the child
+                     reports is the student's to forge, so no decision rests on a report
+                     that code could make up without doing the work: stand-ins' calls are
+                     logged here (a ``Desk``), training's loss is computed here from the
+                     weights, every part has a hidden case no table answers. The hidden
+                     cases' inputs reach the child only when they run, after every visible
+                     case, and a failed hidden case's message is
+                     ``redaction.hidden_failure_text``, made of the part and the case alone.
+  ``tree``           the child's tree: the release, the four student files, and the probe's
+                     own package (``probe``, ``protocol``), which the release does not carry.
+  ``probe_process``  the child seen from here: its start, pipes, time limits and end.
+  ``probe``          the child itself (run from its copy in the tree, never imported here).
+  ``protocol``       the wire: plain data as JSON, validated on reading; the desk's calls.
+  ``redaction``      what of the student's code's words a verdict may carry.
 - ``preprocessors``  nbgrader plugs: every cell of the notebook (and its metadata) is restored
                      from the release, the notebook is not run (unless NotebookRun.execute;
                      then in the sandbox, within a time for the whole notebook), outputs keep

@@ -5,7 +5,7 @@ cell, and ``autograded/<student>/<assignment>/`` holds every notebook of the ass
 an output in every graded cell (TrustedGrades writes the verdict there; nbgrader writes the
 notebook once before it runs it, and a worker killed meanwhile leaves that one behind). A
 worker killed mid-batch leaves its remaining students with neither; a kernel or probe that
-fails for reasons of the grading machine (``tools.grader.trusted.GraderError``) and any other
+fails for reasons of the grading machine (``tools.grader.probe_process.GraderError``) and any other
 error nbgrader reports for a submission leave no autograded notebook and no score.
 """
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from tools.course import NOTEBOOK, STUDENT_FILES
 
-from . import oracles, trusted
+from . import oracles, tree
 
 NOTEBOOK_FILE = f"{NOTEBOOK}.ipynb"
 SUBMITTED_FILES = (NOTEBOOK_FILE, *STUDENT_FILES)
@@ -164,7 +164,7 @@ def read_regular(folder_fd, rel, cap):
 def _count_entries(folder_fd, assignment):
     """How many entries the folder holds apart from the release's files and the bookkeeping
     (never following a link, never opening a file; at most MAX_LISTED are counted)."""
-    known = {*trusted.release_files(assignment), *BOOKKEEPING}
+    known = {*tree.release_files(assignment), *BOOKKEEPING}
     known_dirs = {
         "/".join(rel.split("/")[:depth]) for rel in known for depth in range(1, rel.count("/") + 1)
     }

@@ -3,21 +3,23 @@
 A part (``loss.BCE_FORWARD``, ``classifier.SIGMOID``, ...) is checked on cases. A case is
 plain data: its inputs, and a sentence saying what it tests. For each case
 
-    probe(inputs) -> outputs            calls the student's code; outputs are plain data
+    probe(inputs, desk) -> outputs      calls the student's code; outputs are plain data
     judge(case, outputs, expectation)   passes, or raises GradingFailure naming the mistake
 
 ``probe`` is the only function that runs student code. ``judge`` never does: it reads plain
-data only (numbers, strings, lists, arrays as ``plain`` dicts), so it can run in a process the
-student's code cannot reach. In the notebook both run in the student's kernel, with the
-expectations of the visible cases stored in ``expected.json``; when a submission is graded,
-``tools/grader`` runs the probe in a sandboxed child process and the judge in the grader,
-against expectations computed from the reference, for the visible and the hidden cases.
-A judge's message (the mistake, the student's line, the values) is shown for a visible case
-only; a failed hidden case is reported by ``hidden_failure_text`` alone.
+data only (numbers, strings, lists, numpy arrays: see ``plain``), so it can run in a process
+the student's code cannot reach. ``desk`` is None but for a part whose probe hands the
+student's code stand-ins (``Part.desk``): the stand-ins call ``desk.call(name, args)``, and
+the desk's log (``desk.record()``) joins the expectation the judge reads.
+
+In the notebook, ``check`` runs both in the student's kernel, with the expectations of the
+visible cases stored in ``expected.json`` and the desk in the same process. When a submission
+is graded, ``tools/grader`` runs the probe in a sandboxed child process and the judge in the
+grader, on the same plain data, against expectations computed from the reference, with the
+desk in the grader: the judge is the same function, given the same kinds of data.
 """
 
 import contextlib
-import math
 import os
 import textwrap
 import traceback
@@ -33,8 +35,8 @@ from .messages import MISTAKES
 # recognised mistake is far outside (the closest, dividing by N twice, is off by a factor N).
 RTOL = 1e-6
 ATOL = 1e-6
-# What crosses from the probe: no more than this many numbers in an array, characters in a
-# string, items in a list.
+# What a probe reports (see ``plain``): no more than this many numbers in an array, characters
+# in a string, items in a list.
 MAX_ARRAY = 1_000_000
 MAX_TEXT = 300
 MAX_ITEMS = 100
@@ -66,7 +68,7 @@ def traceback_text(message):
 
 
 class PlainDataError(ValueError):
-    """Data from a probe is not plain data of the allowed kinds and sizes."""
+    """A result too large or too deeply nested to report (see ``plain``)."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ class Case:
     :param part: the part's name, e.g. ``"bce_forward"``.
     :param name: the case's name within the part, e.g. ``"stored"``.
     :param about: what it tests, for messages: ``"at predictions exactly 0 and 1"``.
-    :param inputs: plain data (see ``to_plain``).
+    :param inputs: plain data, its arrays as stored (see ``stored``).
     :param hidden: a hidden case: its inputs and expected values are never shown to a student.
     """
 
@@ -111,7 +113,11 @@ class Part:
     :param what: the method under test, for messages: ``"BCE.forward"``.
     :param file: the student's file it lives in, relative to the assignment folder.
     :param desk: for a part whose probe hands the student's code stand-ins, the class of the
-        ``Desk`` they call (see ``desk_call``); None for the others.
+        desk they call: ``desk(inputs)`` hands out fixed values (the notebook), the grader
+        makes its own (see ``solver.Desk``); None for the others.
+    :param own: for a part whose expectation the grader computes from the student's outputs
+        with the reference (``tools/grader/oracles.py``), what the notebook, which has no
+        reference, takes instead from the student's own outputs: ``own(outputs) -> dict``.
     """
 
     name: str
@@ -120,38 +126,24 @@ class Part:
     probe: object
     judge: object
     desk: object = None
+    own: object = None
 
-
-# --------------------------------------------------------------------------- desks
-
-# How the stand-ins of a probe reach their desk when a submission is graded: a function
-# (call, plain arguments) -> plain result that asks the grader (set by probe.py). None in the
-# notebook, where the desk is in the same process.
-REMOTE = None
-
-
-def desk_call(desk, call, *args):
-    """Call ``desk`` (a part's Desk in this process) or, when graded, the grader's desk.
-
-    A Desk hands out what the stand-ins return and keeps the log of who called what. When a
-    submission is graded it lives in the grader, out of the student's reach: the log the judge
-    reads is then the grader's, and what the stand-ins return is drawn there at random, so that
-    no code can produce the right calls without making them.
-    """
-    if REMOTE is None:
-        return desk.call(call, list(args))
-    return from_plain(REMOTE(call, [to_plain(a, depth=1) for a in args]))
+    def outputs(self, inputs, desk=None):
+        """The probe's outputs on ``inputs``; a part with a desk gets ``desk`` too."""
+        return self.probe(inputs, desk) if self.desk else self.probe(inputs)
 
 
 # --------------------------------------------------------------------------- plain data
 
 
-def to_plain(value, depth=0):
-    """``value`` as plain data: None, bool, int, float, str, list, dict, or an array dict.
+def plain(value, depth=0):
+    """``value`` as a judge reads it: what a probe reports of the student's results.
 
-    Arrays (anything numpy converts to a real or boolean array) become
-    ``{"array": dtype, "shape": [...], "data": [...]}`` with dtype float64, int64 or bool.
-    Anything else becomes ``{"object": type name}`` (and its length, if it has one).
+    None, bool, int, float, str (cut at MAX_TEXT characters), a list (not at the top: a list
+    or tuple returned is an object), a dict with str keys, a numpy array (a fresh base-class
+    copy, of dtype float64, int64 or bool), or ``{"object": type name}`` for anything else
+    (with ``"len"`` for a sized object). In the notebook the judge reads this directly; when a
+    submission is graded it crosses from the sandboxed probe to the grader unchanged.
     :raises PlainDataError: too large or too deeply nested.
     """
     if depth > 4:
@@ -171,22 +163,19 @@ def to_plain(value, depth=0):
     if isinstance(value, dict):
         if len(value) > MAX_ITEMS:
             raise PlainDataError("too many items")
-        return {str(k): to_plain(v, depth + 1) for k, v in value.items()}
+        return {str(k): plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        return _array_to_plain(value)
+        array = np.array(value)  # a base-class copy: no subclass, no view of the student's memory
+        if array.size > MAX_ARRAY:
+            raise PlainDataError(f"an array of {array.size} numbers")
+        return array.astype(
+            {"b": "bool", "i": "int64", "u": "int64", "f": "float64"}[array.dtype.kind]
+        )
     if isinstance(value, (list, tuple)) and depth > 0:
         if len(value) > MAX_ITEMS:
             raise PlainDataError("too many items")
-        return [to_plain(v, depth + 1) for v in value]
+        return [plain(v, depth + 1) for v in value]
     return describe(value)
-
-
-def _array_to_plain(value):
-    array = np.array(value)  # a base-class copy: no subclass, no view of the student's memory
-    if array.size > MAX_ARRAY:
-        raise PlainDataError(f"an array of {array.size} numbers")
-    kind = {"b": "bool", "i": "int64", "u": "int64", "f": "float64"}[array.dtype.kind]
-    return {"array": kind, "shape": list(array.shape), "data": array.astype(kind).ravel().tolist()}
 
 
 def describe(value):
@@ -197,56 +186,18 @@ def describe(value):
     return out
 
 
-def from_plain(data, depth=0):
-    """Validate plain data and turn its array dicts into numpy arrays (the rest unchanged).
+def stored(data):
+    """Data the course wrote (expected.json, a case's inputs), its arrays as numpy arrays.
 
-    :raises PlainDataError: anything that is not plain data of the allowed kinds and sizes.
+    An array is stored as ``{"array": dtype, "shape": [...], "data": [...]}``.
     """
-    if depth > 6:
-        raise PlainDataError("nested too deeply")
-    if data is None or isinstance(data, (bool, int)):
-        return data
-    if isinstance(data, float):
-        return data
-    if isinstance(data, str):
-        if len(data) > MAX_TEXT + 3:
-            raise PlainDataError("a string too long")
-        return data
     if isinstance(data, list):
-        if len(data) > MAX_ITEMS:
-            raise PlainDataError("a list too long")
-        return [from_plain(v, depth + 1) for v in data]
+        return [stored(v) for v in data]
     if not isinstance(data, dict):
-        raise PlainDataError(f"not plain data: {type(data).__name__}")
-    if len(data) > MAX_ITEMS or not all(isinstance(k, str) for k in data):
-        raise PlainDataError("a malformed mapping")
+        return data
     if "array" in data:
-        return _array_from_plain(data)
-    return {k: from_plain(v, depth + 1) for k, v in data.items()}
-
-
-def _array_from_plain(data):
-    if set(data) != {"array", "shape", "data"}:
-        raise PlainDataError("a malformed array")
-    kind, shape, values = data["array"], data["shape"], data["data"]
-    if kind not in ("float64", "int64", "bool"):
-        raise PlainDataError(f"an array of {kind!r}")
-    if not (
-        isinstance(shape, list)
-        and len(shape) <= 8
-        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)
-    ):
-        raise PlainDataError("a malformed shape")
-    size = math.prod(shape)
-    if size > MAX_ARRAY or not isinstance(values, list) or len(values) != size:
-        raise PlainDataError("an array whose data does not match its shape")
-    allowed = (bool,) if kind == "bool" else (int,) if kind == "int64" else (int, float)
-    if not all(isinstance(v, allowed) for v in values):
-        raise PlainDataError(f"an {kind} array with other values")
-    try:
-        return np.array(values, dtype=kind).reshape(shape)
-    except (OverflowError, ValueError) as exc:  # an integer beyond int64 or float64
-        raise PlainDataError(f"an {kind} array with values out of range") from exc
+        return np.array(data["data"], dtype=data["array"]).reshape(data["shape"])
+    return {k: stored(v) for k, v in data.items()}
 
 
 # --------------------------------------------------------------------------- student code
@@ -323,7 +274,7 @@ def run(fn, *args, strict_fp=False, **kwargs):
     if status == "error":
         return value
     try:
-        return to_plain(value)
+        return plain(value)
     except PlainDataError as exc:
         return {"error": "exception", "type": "PlainDataError", "message": str(exc)}
 
@@ -334,9 +285,7 @@ def is_error(value):
 
 def array_input(value):
     """An input of a case (plain data, or already decoded) as a fresh float64 array."""
-    if isinstance(value, dict):
-        value = from_plain(value)
-    return np.array(value, dtype=np.float64)
+    return np.array(stored(value), dtype=np.float64)
 
 
 # --------------------------------------------------------------------------- judging
@@ -344,23 +293,6 @@ def array_input(value):
 
 def fail(case, text):
     raise GradingFailure(f"[{case.part}] {text}")
-
-
-def hidden_failure_text(case, what):
-    """The whole message of a failed hidden case: which test it is and what it tests.
-
-    A function of the part (``what``, its ``Part.what``) and the case alone. The student's
-    code has seen the hidden inputs before it raised, ran too long, ended the process or
-    returned a wrong value, so how it failed, where and with what is all its own to choose,
-    and could spell out those inputs: the grader says none of it. The judges' messages are
-    for the visible cases (the notebook's test cells, and the grader's run of them).
-    """
-    return (
-        f"[{case.part}] {what} failed the hidden test {case.about}. A hidden test says no "
-        f"more than this, not even whether your code raised, ran too long or returned a wrong "
-        f"value: the text of the part in the notebook says what this test checks, and the "
-        f"visible tests give precise messages."
-    )
 
 
 def error_text(case, what, record, fp_hint=""):

@@ -4,15 +4,16 @@
 step is tested, never parts 1 to 6. The stand-ins ask a ``Desk`` for what to return, and the
 desk logs each call: its name and which known array each argument is (``"X_train"``,
 ``"y_train"``, ``"z"`` the forward output, ``"grad"`` the loss gradient, ``"dW"`` the backward
-output, or ``"other"``). When a submission is graded, the desk is the grader's (see
-``engine.desk_call``): the log the judge reads is not the probe's to write. Inputs:
-``num_samples``, ``num_features``, ``loss_value``. Expectation: ``loss_value`` (and, when
-graded, the desk's ``calls`` and the ``loss_value`` it handed out).
+output, or ``"other"``). The judge reads the desk's log, never what the probe says: in the
+notebook the desk is in the kernel, when a submission is graded it is the grader's, and the
+probe's stand-ins reach it over a pipe. Inputs: ``num_samples``, ``num_features``,
+``loss_value``. Expectation: ``loss_value``, with the desk's record (its ``calls`` and the
+``loss_value`` it handed out).
 """
 
 import numpy as np
 
-from .engine import Part, a, desk_call, fail, run, value_of
+from .engine import Part, a, fail, run, value_of
 from .messages import MISTAKES
 
 FILE = "exercise_code/solver.py"
@@ -29,8 +30,8 @@ class Desk:
     Every call of a stand-in is recorded as ``[call, name of each argument]``, an argument
     named by the known array it equals (``"other"`` if none). In the notebook the desk hands
     out fixed arrays, in the student's process; when a submission is graded it lives in the
-    grader (``engine.desk_call``) and hands out arrays drawn from ``rng`` there, so that the
-    log is made of calls that really happened, in the order they happened.
+    grader and hands out arrays drawn from ``rng`` there, so that the log is made of calls
+    that really happened, in the order they happened.
 
     :param inputs: the case's inputs (``num_samples``, ``num_features``, ``loss_value``).
     :param rng: a numpy Generator (grading), or None for the fixed arrays (the notebook).
@@ -103,12 +104,12 @@ class _StandInModel:
         self.cache = None
 
     def forward(self, X):
-        return desk_call(self.desk, "forward", X)
+        return self.desk.call("forward", [X])
 
     __call__ = forward
 
     def backward(self, dout):
-        return desk_call(self.desk, "backward", dout)
+        return self.desk.call("backward", [dout])
 
 
 class _StandInLoss:
@@ -116,14 +117,14 @@ class _StandInLoss:
         self.desk = desk
 
     def __call__(self, y_out, y_truth, individual_losses=False):
-        value, grad = desk_call(self.desk, "loss", y_out, y_truth)
+        value, grad = self.desk.call("loss", [y_out, y_truth])
         return value, grad
 
     def forward(self, y_out, y_truth, individual_losses=False):
-        return desk_call(self.desk, "loss.forward", y_out, y_truth)
+        return self.desk.call("loss.forward", [y_out, y_truth])
 
     def backward(self, y_out, y_truth):
-        return desk_call(self.desk, "loss.backward", y_out, y_truth)
+        return self.desk.call("loss.backward", [y_out, y_truth])
 
 
 def _stand_in_optimizer(desk):
@@ -132,14 +133,13 @@ def _stand_in_optimizer(desk):
             self.model, self.lr = model, learning_rate
 
         def step(self, dw):
-            desk_call(desk, "step", dw)
+            desk.call("step", [dw])
             return self.model.W
 
     return _StandInOptimizer
 
 
-def probe_step(inputs):
-    desk = Desk(inputs)
+def probe_step(inputs, desk):
     model = _StandInModel(desk, int(inputs["num_features"]))
     made = {}
 
@@ -148,23 +148,20 @@ def probe_step(inputs):
         from exercise_code.solver import Solver
 
         made["solver"] = Solver(
-            model, desk.data, _StandInLoss(desk), 0.1, optimizer=_stand_in_optimizer(desk),
-            verbose=False,
+            model, training_data(inputs), _StandInLoss(desk), 0.1,
+            optimizer=_stand_in_optimizer(desk), verbose=False,
         )  # fmt: skip
 
     error = run(build)
     if "solver" not in made:
-        return {"returned": error, "calls": []}
-    returned = run(lambda: made["solver"]._step())
-    # The log of this process's desk: empty when graded (the grader keeps its own).
-    return {"returned": returned, "calls": desk.calls[:MAX_CALLS]}
+        return {"returned": error}
+    return {"returned": run(lambda: made["solver"]._step())}
 
 
 def judge_step(case, outputs, expected):
     what = "solver._step()"
     returned = value_of(case, what, outputs, "returned")
-    # When graded, the grader's desk says which calls were made; in the notebook, this one.
-    calls = expected["calls"] if "calls" in expected else outputs["calls"]
+    calls = expected["calls"]  # the desk's log (see the module docstring)
     names = [c[0] for c in calls]
     for call, mistake in (
         ("forward", "solver_no_forward"),

@@ -4,9 +4,11 @@ The probe trains a fresh ``Classifier(num_features=2)`` on the breast-cancer tra
 (the notebook's, or the split of the seed ``inputs["seed"]``) with the student's ``Solver``,
 ``BCE`` and ``Optimizer`` at the course's ``LEARNING_RATE`` for ``NUM_EPOCHS``, and reports
 the final weights and the training loss of the last epoch.
-Expectation: ``final_loss`` of the reference, and (when grading) the test accuracy and the
-training loss (``loss_of_W``) of the student's weights, computed by the grader. In the
-notebook the accuracy is the student's own ``model.predict`` on the test split.
+Expectation: ``final_loss`` of the reference, the test accuracy (``test_accuracy``) and the
+training loss (``loss_of_W``) of the student's weights. When a submission is graded the
+grader computes those two from the weights; in the notebook, which has no reference to
+compute them with, they are the student's own (``own``): the accuracy of ``model.predict``
+on the test split, and the loss of the last epoch.
 """
 
 import numpy as np
@@ -74,7 +76,7 @@ def judge_training(case, outputs, expected):
         fail(case, f"model.W {MISTAKES['wrong_shape']} {W.shape}, expected (3, 1).")
     if not np.all(np.isfinite(W)):
         fail(case, f"{MISTAKES['training_diverged']}.")
-    accuracy = expected.get("test_accuracy", outputs.get("test_accuracy_own"))
+    accuracy = expected.get("test_accuracy")
     if not isinstance(accuracy, float) or accuracy < TARGET_ACCURACY:
         got = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else repr(accuracy)
         fail(
@@ -95,16 +97,16 @@ def judge_training(case, outputs, expected):
             f"{reference:.6f} (within {100 * LOSS_RTOL:g} %) after the course's number of "
             f"epochs.",
         )
-    # When graded: the loss of the trained weights, computed by the grader (the history is
-    # the student's code's to write), must be at the minimum too.
-    if "loss_of_W" in expected and not abs(expected["loss_of_W"] - reference) <= (
-        LOSS_RTOL * reference
-    ):
+    # The loss of the trained weights (when graded computed by the grader: the history is the
+    # student's code's to write) must be at the minimum too.
+    loss_of_W = expected.get("loss_of_W")
+    if not isinstance(loss_of_W, float):
+        fail(case, f"{MISTAKES['training_loss']}: the trained model.W has no training loss.")
+    if not abs(loss_of_W - reference) <= LOSS_RTOL * reference:
         fail(
             case,
             f"{MISTAKES['training_loss']}: the training loss of the trained model.W is "
-            f"{expected['loss_of_W']:.6f}, expected {reference:.6f} (within "
-            f"{100 * LOSS_RTOL:g} %).",
+            f"{loss_of_W:.6f}, expected {reference:.6f} (within {100 * LOSS_RTOL:g} %).",
         )
 
 
@@ -117,4 +119,16 @@ def _described(value):
     return repr(value)
 
 
-TRAINED_ACCURACY = Part("trained_accuracy", "training", FILE, probe_training, judge_training)
+def own(outputs):
+    """The expectations the notebook takes from the student's own outputs (see above)."""
+    final = outputs.get("final_loss")
+    number = isinstance(final, (int, float)) or (isinstance(final, np.ndarray) and final.size == 1)
+    return {
+        "test_accuracy": outputs.get("test_accuracy_own"),
+        "loss_of_W": float(final) if number else None,
+    }
+
+
+TRAINED_ACCURACY = Part(
+    "trained_accuracy", "training", FILE, probe_training, judge_training, own=own
+)

@@ -1,1 +1,0 @@
-../../../../exercise_code/grading/probe.py
