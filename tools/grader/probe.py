@@ -22,7 +22,11 @@ This process decides nothing: it never sees an expected value, and what it repor
 the grader checks. The student's code may do anything here; the sandbox bounds what that is.
 """
 
+import contextlib
 import faulthandler
+import importlib
+import importlib.machinery
+import importlib.util
 import json
 import os
 import sys
@@ -52,9 +56,41 @@ class RemoteDesk:
         return protocol.to_plain(self.engine.plain(value, depth=1))
 
 
+def import_each(student_files):
+    """Import each of the student's modules on its own, before the first case, so that a
+    module that cannot be imported fails only the parts that import it.
+
+    The package ``exercise_code.networks`` imports every module of it in its ``__init__``:
+    imported the usual way, one module broken at import time (a syntax error in
+    classifier.py) would keep every sibling from being imported, and so fail every part.
+    Here each package on the way is made first without running its ``__init__``, each
+    module is imported (what fails, the parts that import it report), and the packages'
+    ``__init__`` run last, what fails there ignored too. Runs within the first case's time.
+    """
+    packages = []
+    for rel in student_files:
+        parts = rel.removesuffix(".py").split("/")
+        for depth in range(1, len(parts)):
+            name = ".".join(parts[:depth])
+            if name in sys.modules:
+                continue
+            parent = sys.modules[name.rpartition(".")[0]].__path__ if depth > 1 else None
+            spec = importlib.machinery.PathFinder.find_spec(name, parent)
+            if spec is None or spec.submodule_search_locations is None:
+                break
+            sys.modules[name] = importlib.util.module_from_spec(spec)
+            packages.append((name, spec))
+    for rel in student_files:
+        with contextlib.suppress(BaseException):
+            importlib.import_module(rel.removesuffix(".py").replace("/", "."))
+    for name, spec in packages:
+        with contextlib.suppress(BaseException):
+            spec.loader.exec_module(sys.modules[name])
+
+
 def main(results_fd, stacks_fd):
     # The course's own package, from the tree: never a file the submission added.
-    from exercise_code.grading import PARTS, engine
+    from exercise_code.grading import PARTS, STUDENT_FILES, engine
     from exercise_code.grading.engine import Case, error_record
 
     results = os.fdopen(results_fd, "w", encoding="utf-8")
@@ -64,10 +100,14 @@ def main(results_fd, stacks_fd):
     # from here, however long a loaded machine took to start us.
     results.write(protocol.READY + "\n")
     results.flush()
+    first = True
     while line := sys.stdin.readline():
         request = json.loads(line)
         case = Case.from_plain(request["case"])
         faulthandler.dump_traceback_later(max(request["seconds"] - 0.5, 0.1), file=stacks)
+        if first:
+            import_each(STUDENT_FILES)
+            first = False
         try:
             outputs = protocol.to_plain(PARTS[case.part].outputs(case.inputs, desk))
         except BaseException as exc:  # the probe caught the student's errors; this is ours

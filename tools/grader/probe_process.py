@@ -207,11 +207,15 @@ class Probe:
             code = self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             code = None
-        if code is not None and code < 0:
-            name = signal.Signals(-code).name
-            if -code == signal.SIGXCPU:
+        # bubblewrap reports a child killed by signal N as exit status 128 + N (a cgroup's
+        # out-of-memory kill among them); the probe itself is killed as -N.
+        number = -code if code is not None and code < 0 else None
+        if code is not None and 128 < code < 128 + signal.NSIG:
+            number = code - 128
+        if number is not None:
+            if number == signal.SIGXCPU:
                 return "it used up its CPU time"
-            if -code == signal.SIGKILL:
+            if number == signal.SIGKILL:
                 return "it was killed (memory or process limit)"
-            return f"it ended with signal {name}"
+            return f"it ended with signal {signal.Signals(number).name}"
         return f"it ended (exit status {code}) before answering"
