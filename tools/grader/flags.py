@@ -77,13 +77,13 @@ def reason_in(cell):
 
 def report(log, flag):
     """Log ``flag`` so that it stands out in nbgrader's log, and keep it for the summary."""
-    log.warning(BANNER)
-    log.warning("%s: %s, part %s", MARK, flag.student, flag.part)
-    for line in wrap(flag.reason, LOG_WIDTH - 2).splitlines():
-        log.warning("  %s", line)
-    log.warning("  In the formgrader: needs manual grading.")
-    log.warning("  Every flag: %s %s", COMMAND, flag.assignment)
-    log.warning(BANNER)
+    _banner(
+        log,
+        f"{MARK}: {flag.student}, part {flag.part}",
+        flag.reason,
+        "In the formgrader: needs manual grading.",
+        f"Every flag: {COMMAND} {flag.assignment}",
+    )
     if not _reported:
         atexit.register(_summary, log)
     _reported.append(flag)
@@ -114,12 +114,22 @@ REFUSED = "REFUSED, not graded"
 def report_refusal(log, outcome):
     """Log a submission the intake refused (``intake.Outcome``), like a flag: it stands out,
     and ``python -m tools.grader.flags`` lists it later."""
+    _banner(
+        log,
+        f"{REFUSED}: {outcome.student}, {outcome.assignment}",
+        outcome.refused,
+        "The submitted folder is kept as it came; every flag and refusal:",
+        f"{COMMAND} {outcome.assignment}",
+    )
+
+
+def _banner(log, title, reason, *tail):
+    """One block between banners in nbgrader's log: the title, the reason wrapped, then the
+    lines that say what to do (a flag and a refusal stand out the same way)."""
     log.warning(BANNER)
-    log.warning("%s: %s, %s", REFUSED, outcome.student, outcome.assignment)
-    for line in wrap(outcome.refused, LOG_WIDTH - 2).splitlines():
+    log.warning("%s", title)
+    for line in [*wrap(reason, LOG_WIDTH - 2).splitlines(), *tail]:
         log.warning("  %s", line)
-    log.warning("  The submitted folder is kept as it came; every flag and refusal:")
-    log.warning("  %s %s", COMMAND, outcome.assignment)
     log.warning(BANNER)
 
 

@@ -205,26 +205,29 @@ def _summary(result, workdir, log):
     if result.regraded:
         log(f"graded again after a lost grade: {', '.join(sorted(result.regraded))}")
     if result.ungraded:
-        log("=" * 78)
-        log(f"STILL NO GRADE for {len(result.ungraded)} submission(s) (logs in {workdir}):")
-        for sid, why in sorted(result.ungraded.items()):
-            log(f"  {sid}: {why}")
-        log("=" * 78)
+        title = f"STILL NO GRADE for {len(result.ungraded)} submission(s) (logs in {workdir}):"
+        _block(log, title, [f"{sid}: {why}" for sid, why in sorted(result.ungraded.items())])
     if result.flags:
-        log("=" * 78)
         students = sorted({flag.student for flag, _ in result.flags})
-        log(f"FLAGGED for review: {len(students)} submission(s): {', '.join(students)}")
-        for flag, state in result.flags:
-            log(f"  {flag.student}, {flag.part} ({state}): {flag.reason}")
-        log("=" * 78)
+        title = f"FLAGGED for review: {len(students)} submission(s): {', '.join(students)}"
+        rows = [f"{f.student}, {f.part} ({state}): {f.reason}" for f, state in result.flags]
+        _block(log, title, rows)
     if result.refused:
-        log("=" * 78)
-        log(f"{REFUSED}: {len(result.refused)} submission(s): {', '.join(sorted(result.refused))}")
-        for sid, why in sorted(result.refused.items()):
-            log(f"  {sid}: {why}")
-        log("=" * 78)
+        title = (
+            f"{REFUSED}: {len(result.refused)} submission(s): {', '.join(sorted(result.refused))}"
+        )
+        _block(log, title, [f"{sid}: {why}" for sid, why in sorted(result.refused.items())])
     if not (result.ungraded or result.flags or result.refused):
         log("every submission has an autograded notebook and a score; none is flagged")
+
+
+def _block(log, title, rows):
+    """One block of the summary between rules: a title, then a line per submission."""
+    log("=" * 78)
+    log(title)
+    for row in rows:
+        log(f"  {row}")
+    log("=" * 78)
 
 
 def main(argv=None):

@@ -24,7 +24,6 @@ the grader checks. The student's code may do anything here; the sandbox bounds w
 
 import contextlib
 import faulthandler
-import importlib
 import importlib.machinery
 import importlib.util
 import json
@@ -56,18 +55,17 @@ class RemoteDesk:
         return protocol.to_plain(self.engine.plain(value, depth=1))
 
 
-def import_each(student_files):
-    """Import each of the student's modules on its own, before the first case, so that a
-    module that cannot be imported fails only the parts that import it.
+def defer_package_inits(student_files):
+    """Make each package that holds a student's module without running its ``__init__`` yet,
+    so that a module broken at import time fails only the parts that import it.
 
-    The package ``exercise_code.networks`` imports every module of it in its ``__init__``:
-    imported the usual way, one module broken at import time (a syntax error in
-    classifier.py) would keep every sibling from being imported, and so fail every part.
-    Here each package on the way is made first without running its ``__init__``, each
-    module is imported (what fails, the parts that import it report), and the packages'
-    ``__init__`` run last, what fails there ignored too. Runs within the first case's time.
+    ``exercise_code/networks/__init__.py`` imports every module of the package: imported the
+    usual way, one module broken at import (a syntax error, an exception, a process that
+    kills itself) would come with every part's first import, and fail them all. Made here,
+    importing ``exercise_code.networks.loss`` runs loss.py alone; the ``__init__`` runs the
+    first time a name of the package itself is asked for (``from exercise_code.networks
+    import BCE``), and a failure in it costs only that import.
     """
-    packages = []
     for rel in student_files:
         parts = rel.removesuffix(".py").split("/")
         for depth in range(1, len(parts)):
@@ -78,14 +76,29 @@ def import_each(student_files):
             spec = importlib.machinery.PathFinder.find_spec(name, parent)
             if spec is None or spec.submodule_search_locations is None:
                 break
-            sys.modules[name] = importlib.util.module_from_spec(spec)
-            packages.append((name, spec))
-    for rel in student_files:
-        with contextlib.suppress(BaseException):
-            importlib.import_module(rel.removesuffix(".py").replace("/", "."))
-    for name, spec in packages:
-        with contextlib.suppress(BaseException):
-            spec.loader.exec_module(sys.modules[name])
+            package = importlib.util.module_from_spec(spec)
+            package.__getattr__ = _init_on_first_use(package, spec)
+            sys.modules[name] = package
+            if depth > 1:
+                setattr(sys.modules[name.rpartition(".")[0]], parts[depth - 1], package)
+
+
+def _init_on_first_use(package, spec):
+    """The package's ``__getattr__`` (PEP 562) until its ``__init__`` has run once."""
+
+    def __getattr__(name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        del package.__getattr__  # once, whatever the __init__ does
+        with contextlib.suppress(BaseException):  # a student module's sys.exit() too
+            spec.loader.exec_module(package)
+        return package.__dict__[name] if name in package.__dict__ else _missing(package, name)
+
+    return __getattr__
+
+
+def _missing(package, name):
+    raise AttributeError(f"module {package.__name__!r} has no attribute {name!r}")
 
 
 def main(results_fd, stacks_fd):
@@ -106,7 +119,7 @@ def main(results_fd, stacks_fd):
         case = Case.from_plain(request["case"])
         faulthandler.dump_traceback_later(max(request["seconds"] - 0.5, 0.1), file=stacks)
         if first:
-            import_each(STUDENT_FILES)
+            defer_package_inits(STUDENT_FILES)
             first = False
         try:
             outputs = protocol.to_plain(PARTS[case.part].outputs(case.inputs, desk))
