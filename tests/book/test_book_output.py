@@ -40,6 +40,7 @@ def test_toc_is_the_agreed_one():
         "book/sgd",
         "book/threshold",
         "book/exercises",
+        "book/debugging",
         "book/run_locally",
         "book/instructors",
         "book/references",
