@@ -39,6 +39,7 @@ def test_toc_is_the_agreed_one():
         "book/gradient_descent",
         "book/sgd",
         "book/threshold",
+        "book/beyond",
         "book/exercises",
         "book/debugging",
         "book/run_locally",
