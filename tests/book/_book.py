@@ -33,6 +33,7 @@ CHECKED_CHAPTERS = (
     "book/gradient_descent",
     "book/sgd",
     "book/threshold",
+    "book/beyond",
 )
 CHECK_PREFIX = "numerical check passed:"
 # The page with the gradient-descent explorer (data computed at build time, drawn by
