@@ -11,7 +11,10 @@ import errno
 import json
 import os
 import shutil
+import signal
 import subprocess
+import urllib.error
+import urllib.request
 
 
 def _try(outcomes, name, action):
@@ -31,6 +34,18 @@ def _read(path):
 def _write(path, mode="w"):
     with open(path, mode) as f:
         f.write("# changed by a classmate\n")
+
+
+def _http(outcomes, name, url):
+    """GET ``url`` with the attacker's own token (the one the hub gave the attacker's server,
+    in every kernel's environment): ``denied (HTTP <code>)`` unless it answers 200."""
+    token = os.environ["JUPYTERHUB_API_TOKEN"]
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            outcomes[name] = f"done (HTTP {response.status})"
+    except urllib.error.HTTPError as e:
+        outcomes[name] = f"denied (HTTP {e.code})"
 
 
 def _copy_own_work(src, dest):
@@ -91,6 +106,15 @@ def attack(t):
         _try(out, f"change feedback {n}", lambda p=path: _write(p))
         _try(out, f"delete feedback {n}", lambda p=path: os.remove(p))
         _try(out, f"rename feedback {n}", lambda p=path: os.rename(p, p + "-gone"))
+    # The victim's server: its process, its token (in its environment), its port (directly,
+    # not through the proxy), and the hub's API about the victim.
+    pid = t["victim_server_pid"]
+    _try(out, "read the victim's server token", lambda: _read(f"/proc/{pid}/environ"))
+    _try(out, "stop the victim's server", lambda: os.kill(pid, signal.SIGKILL))
+    victim_api = f"http://127.0.0.1:{t['victim_server_port']}/user/{t['victim']}/api/contents"
+    _http(out, "the victim's server, directly", victim_api)
+    hub_api = os.environ["JUPYTERHUB_API_URL"]
+    _http(out, "the hub's record of the victim", f"{hub_api}/users/{t['victim']}")
     # nbgrader itself, told that the attacker is the victim.
     if t["victim_feedback"]:
         command = ["nbgrader", "fetch_feedback", t["assignment"], f"--student={t['victim']}"]

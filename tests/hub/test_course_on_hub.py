@@ -169,6 +169,7 @@ def attack(attacker, kernel, hub, victim, stage):
         "victim_feedback": sorted(str(p) for p in feedback.iterdir()),
         "instructor_home": str(accounts.home(accounts.instructor)),
         "home": str(accounts.home(attacker.name)),
+        **victim_server(victim),
         # Later than any real submission: collect would take it, were it not rejected.
         "late_timestamp": "2999-01-01 00:00:00.000000 UTC",
         "stage": stage,
@@ -187,14 +188,21 @@ def refused(outcomes):
     return wrong
 
 
-def server_account(hub, name):
-    """The OS account that runs ``name``'s server (its process, found by root)."""
-    owners = set()
-    for p in psutil.process_iter(["environ", "username", "cmdline"]):
+def servers(name):
+    """The processes of ``name``'s server (found by root: the servers the hub started)."""
+    found = []
+    for p in psutil.process_iter(["environ", "cmdline"]):
         env = p.info["environ"] or {}
         if env.get("JUPYTERHUB_USER") == name and "jupyterhub.singleuser" in p.info["cmdline"]:
-            owners.add(p.info["username"])
-    return owners
+            found.append(p)
+    return found
+
+
+def victim_server(name):
+    """What an attacker of ``name`` would aim at: their server's process id and port."""
+    [server] = servers(name)
+    [port] = {c.laddr.port for c in server.net_connections("inet") if c.status == "LISTEN"}
+    return {"victim_server_pid": server.pid, "victim_server_port": port}
 
 
 def test_class_on_jupyterhub_each_student_alone(hub):
@@ -226,7 +234,7 @@ def test_class_on_jupyterhub_each_student_alone(hub):
         steps(f"server start ({user.name})", user.start_server)
     hub.remember_processes()
     for user in people:
-        assert server_account(hub, user.name) == {user.name}
+        assert [p.username() for p in servers(user.name)] == [user.name]
 
     # Roles: the formgrader is the instructor's only (its API and its menu); nobody reaches
     # another's server, nor logs in as another without the password.

@@ -1,0 +1,130 @@
+"""tools/hub/exchange_setup.py (run as root, as an administrator does) and the exchange root
+the course's exchange classes accept (tools/hub/course_exchange.py).
+
+An account and a group of the test's own, removed at the end; the exchange in a folder of its
+own under /tmp.
+"""
+
+import grp
+import importlib.util
+import os
+import pwd
+import secrets
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from nbgrader.auth import Authenticator
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.exchange import ExchangeError
+from nbgrader.exchange.default import ExchangeList, ExchangeReleaseAssignment
+
+from tests.hub._hub import EXCHANGE_SETUP, ROOT
+from tools.course import COURSE_ID
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the exchange is made by root")
+
+MODES = {"": 0o755, "outbound": 0o755, "inbound": 0o3733, "feedback": 0o711}
+
+
+def course_exchange():
+    """tools/hub/course_exchange.py, loaded as the role configs load it (from its folder)."""
+    path = ROOT / "tools" / "hub" / "course_exchange.py"
+    spec = importlib.util.spec_from_file_location("course_exchange", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def admin():
+    """(folder, instructor, group): a folder under /tmp, an account and a group name."""
+    folder = Path(tempfile.mkdtemp(prefix="ex04xs-", dir="/tmp"))
+    name = "ex04t" + secrets.token_hex(3)
+    instructor, group = name + "i", name + "g"
+    subprocess.run(["useradd", "--no-create-home", "--user-group", instructor], check=True)
+    try:
+        yield folder, instructor, group
+    finally:
+        subprocess.run(["userdel", instructor], check=False, capture_output=True)
+        subprocess.run(["groupdel", group], check=False, capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def setup(root, instructor, group):
+    command = [sys.executable, str(EXCHANGE_SETUP), "--root", str(root), "--course", COURSE_ID]
+    command += ["--group", group, "--instructor", instructor]
+    return subprocess.run(command, capture_output=True, text=True)
+
+
+def state(root):
+    """{path: (mode, uid, gid, ctime)} of the exchange's folders."""
+    paths = [root] + [root / COURSE_ID / rel for rel in MODES]
+    return {
+        p: (stat.S_IMODE(s.st_mode), s.st_uid, s.st_gid, s.st_ctime_ns)
+        for p in paths
+        for s in [os.lstat(p)]
+    }
+
+
+def test_setup_makes_the_modes_and_repairs_what_nbgrader_opened(admin):
+    folder, instructor, group = admin
+    root = folder / "exchange"
+    result = setup(root, instructor, group)
+    assert result.returncode == 0, result.stderr
+    uid, gid = pwd.getpwnam(instructor).pw_uid, grp.getgrnam(group).gr_gid
+    assert instructor in grp.getgrnam(group).gr_mem
+    made = state(root)
+    assert made[root][:3] == (0o755, 0, 0)
+    for rel, mode in MODES.items():
+        assert made[root / COURSE_ID / rel][:3] == (mode, uid, gid), rel
+    # Again: nothing changes (not even a folder's ctime) and it says the same.
+    again = setup(root, instructor, group)
+    assert (again.returncode, again.stdout) == (0, result.stdout)
+    assert state(root) == made
+    # What nbgrader's release does to a root it may change (0777), and a student's folder
+    # where inbound should be: the root is closed again, the folder given back.
+    root.chmod(0o777)
+    inbound = root / COURSE_ID / "inbound"
+    inbound.chmod(0o777)
+    os.chown(inbound, 0, 0)
+    assert setup(root, instructor, group).returncode == 0
+    assert {p: s[:3] for p, s in state(root).items()} == {p: s[:3] for p, s in made.items()}
+
+
+def test_setup_refuses_a_link(admin):
+    folder, instructor, group = admin
+    root = folder / "exchange"
+    (root / COURSE_ID).mkdir(parents=True)
+    (root / COURSE_ID / "inbound").symlink_to(folder)
+    result = setup(root, instructor, group)
+    assert result.returncode != 0
+    assert "is not a folder (a link or a file)" in result.stderr
+
+
+@pytest.mark.parametrize("cls", [ExchangeList, ExchangeReleaseAssignment])
+def test_exchange_classes_refuse_a_root_others_may_write(admin, cls):
+    folder, instructor, group = admin
+    root = folder / "exchange"
+    assert setup(root, instructor, group).returncode == 0
+    administered = course_exchange()._administered(cls)
+    exchange = administered(
+        coursedir=CourseDirectory(course_id=COURSE_ID), authenticator=Authenticator()
+    )
+    exchange.root = str(root)
+    exchange.ensure_root()  # root:root 0755: accepted, left as it is
+    assert stat.S_IMODE(root.stat().st_mode) == 0o755
+    root.chmod(0o777)  # what nbgrader's own release_assignment makes of it
+    with pytest.raises(ExchangeError, match="writable by other accounts"):
+        exchange.ensure_root()
+    root.chmod(0o755)
+    missing = administered(
+        coursedir=CourseDirectory(course_id=COURSE_ID), authenticator=Authenticator()
+    )
+    missing.root = str(folder / "nowhere")
+    with pytest.raises(ExchangeError, match="does not exist"):
+        missing.ensure_root()
