@@ -256,6 +256,8 @@ def test_class_on_jupyterhub_each_student_alone(hub):
     steps("generate", formgrader, instructor, "generate", f"assignment/{ASSIGNMENT}/assign")
     assert verify_release(str(course / "release" / ASSIGNMENT), str(course)) == []
     steps("release", formgrader, instructor, "release", f"assignment/{ASSIGNMENT}/release")
+    outbound = hub.course_exchange / "outbound" / ASSIGNMENT
+    release = digest(outbound)
 
     # Students: the course and the assignment appear; fetch, edit, submit. a submits twice.
     for student in students:
@@ -332,6 +334,7 @@ def test_class_on_jupyterhub_each_student_alone(hub):
     assert len(released) == len(accounts.students)
     for path in released:
         assert path.stat().st_uid == accounts.uid(accounts.instructor)
+    released_feedback = digest(hub.course_exchange / "feedback")
     outcomes["after feedback"] = steps(
         "attacks (after feedback)", attack, attacker, kernel, hub, a, 3
     )
@@ -358,11 +361,13 @@ def test_class_on_jupyterhub_each_student_alone(hub):
     assert pages[b].count("] passed: ") == 1
     assert "not implemented yet" in pages[b]
 
-    # Every attempt refused (but the planting, which collect rejected); the honest entries
-    # unchanged.
+    # Every attempt refused (but the planting, which collect rejected); the release, the honest
+    # entries and the released feedback unchanged.
     failed = {stage: refused(found) for stage, found in outcomes.items()}
     assert not any(failed.values()), f"attacks not refused: {failed}"
     assert {p.name: digest(p) for p in entries(hub) if p.name in honest} == honest
+    assert digest(outbound) == release
+    assert digest(hub.course_exchange / "feedback") == released_feedback
 
     # One student stops their server (File > Hub Control Panel > Stop My Server); stopping the
     # hub stops the others, and the proxy: nothing the hub started is left.

@@ -78,6 +78,8 @@ for name in INSTRUCTORS + STUDENTS:
 # accounts' own passwords), jupyterhub-ltiauthenticator (the learning platform) or
 # oauthenticator (the university's login) with a username mapping to the accounts.
 c.JupyterHub.authenticator_class = "dummy"
+if not os.environ.get("COURSE_HUB_PASSWORD"):
+    raise SystemExit("set COURSE_HUB_PASSWORD: the dummy authenticator's one password")
 c.DummyAuthenticator.password = os.environ["COURSE_HUB_PASSWORD"]
 c.Authenticator.allowed_users = set(INSTRUCTORS + STUDENTS)
 c.JupyterHub.load_groups = {
