@@ -101,8 +101,9 @@ def attack(t):
     _try(out, "read the gradebook", lambda: _read(os.path.join(course_copy, "gradebook.db")))
     submitted = os.path.join(course_copy, "submitted", t["victim"], t["assignment"])
     _try(out, "read the collected submission", lambda: os.listdir(submitted))
-    # The victim's feedback, by name (nbgrader's hash of the victim's secret).
+    # Other students' feedback, by name (nbgrader's hash of each one's secret).
     for n, path in enumerate(t["victim_feedback"]):
+        _try(out, f"read feedback {n}", lambda p=path: _read(p))
         _try(out, f"change feedback {n}", lambda p=path: _write(p))
         _try(out, f"delete feedback {n}", lambda p=path: os.remove(p))
         _try(out, f"rename feedback {n}", lambda p=path: os.rename(p, p + "-gone"))

@@ -153,7 +153,12 @@ def entries(hub, student=None):
 def attack(attacker, kernel, hub, victim, stage):
     """The attempts of tests/hub/_attacks.py from ``attacker``'s kernel: {attempt: outcome}."""
     accounts = hub.accounts
-    feedback = hub.course_exchange / "feedback"
+    course = accounts.home(accounts.instructor) / "course"
+    own = course / "feedback" / attacker.name / ASSIGNMENT / f"{NOTEBOOK}.html"
+    own_feedback = next(
+        (p for p in released_feedback(hub) if own.is_file() and p.read_bytes() == own.read_bytes()),
+        None,
+    )
     targets = {
         "exchange": str(hub.exchange),
         "course_exchange": str(hub.course_exchange),
@@ -166,7 +171,7 @@ def attack(attacker, kernel, hub, victim, stage):
             str(p) for p in entries(hub, victim) if p.stat().st_uid == accounts.uid(victim)
         ],
         "victim_home": str(accounts.home(victim)),
-        "victim_feedback": sorted(str(p) for p in feedback.iterdir()),
+        "victim_feedback": [str(p) for p in released_feedback(hub) if p != own_feedback],
         "instructor_home": str(accounts.home(accounts.instructor)),
         "home": str(accounts.home(attacker.name)),
         **victim_server(victim),
@@ -176,6 +181,11 @@ def attack(attacker, kernel, hub, victim, stage):
     }
     code = inspect.getsource(_attacks) + f"\nattack(json.loads({json.dumps(targets)!r}))\n"
     return json.loads(attacker.execute(kernel, code))
+
+
+def released_feedback(hub):
+    """The feedback files in the exchange (as root sees them)."""
+    return sorted((hub.course_exchange / "feedback").iterdir())
 
 
 def refused(outcomes):
@@ -333,7 +343,14 @@ def test_class_on_jupyterhub_each_student_alone(hub):
     released = list((hub.course_exchange / "feedback").iterdir())
     assert len(released) == len(accounts.students)
     for path in released:
-        assert path.stat().st_uid == accounts.uid(accounts.instructor)
+        # The instructor's, 0600 and readable by its student through an access ACL (whose
+        # mask shows as the group's bits).
+        info = path.stat()
+        assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (
+            accounts.uid(accounts.instructor),
+            0o640,
+        )
+        assert os.getxattr(path, "system.posix_acl_access")
     released_feedback = digest(hub.course_exchange / "feedback")
     outcomes["after feedback"] = steps(
         "attacks (after feedback)", attack, attacker, kernel, hub, a, 3

@@ -3,7 +3,7 @@ account). Both roles' ``nbgrader_config.py`` call ``configure(c)``; settings and
 subclasses only, importing nothing of the course (a student's server has no course).
 
 An administrator makes the exchange once, as root, with ``tools/hub/exchange_setup.py``
-(the modes are in its docstring). nbgrader 0.9.6 assumes otherwise in two places, changed here:
+(the modes are in its docstring). nbgrader 0.9.6 assumes otherwise in three places, changed here:
 
 - Every exchange command starts by checking that the exchange root is *writable* by the
   account running it, and ``release_assignment`` chmods it to 0777 (``ensure_root``). A
@@ -16,11 +16,17 @@ An administrator makes the exchange once, as root, with ``tools/hub/exchange_set
   ``submission_secret.txt`` computes the name of the classmate's feedback (#1202). Here the
   entry is the student's and the course group's only: folders 0770, files 0640, in the
   group that ``inbound`` (set-group-id) hands down, whose members are the instructors.
+- ``release_feedback`` leaves each feedback world-readable in ``feedback/``, hidden only by its
+  name (#1202). Here it is readable by its student's account only (an access ACL).
 """
 
+import glob
 import os
+import pwd
+import re
 import shutil
 import stat
+import struct
 
 from nbgrader.exchange.default import (
     ExchangeCollect,
@@ -31,7 +37,7 @@ from nbgrader.exchange.default import (
     ExchangeReleaseFeedback,
     ExchangeSubmit,
 )
-from nbgrader.utils import ignore_patterns
+from nbgrader.utils import ignore_patterns, notebook_hash
 
 # The student and the course group (the instructors). The group is inbound's, handed down
 # by its set-group-id bit when submit creates the entry; chmod by a student, who is not in the
@@ -103,6 +109,90 @@ class CourseSubmit(AdministeredRoot, ExchangeSubmit):
         os.chmod(os.path.join(self.inbound_path, self.assignment_filename), ENTRY_FOLDER_MODE)
 
 
+# A POSIX access ACL as Linux stores it (the "system.posix_acl_access" attribute): version 2,
+# then (tag, permissions, id) entries sorted by tag and id. Written directly: no setfacl.
+ACL_XATTR = "system.posix_acl_access"
+_ACL_VERSION, _NO_ID = 2, 0xFFFFFFFF
+_USER_OBJ, _USER, _GROUP_OBJ, _MASK, _OTHER = 0x01, 0x02, 0x04, 0x10, 0x20
+FEEDBACK_FILE_MODE = 0o600  # the instructor; the student's read comes from the ACL
+
+
+def readable_by(path, uid):
+    """Give the account ``uid`` read access to ``path`` (ours) and nobody else but us."""
+    entries = [
+        (_USER_OBJ, 6, _NO_ID),
+        (_USER, 4, uid),
+        (_GROUP_OBJ, 0, _NO_ID),
+        (_MASK, 4, _NO_ID),
+        (_OTHER, 0, _NO_ID),
+    ]
+    acl = struct.pack("<I", _ACL_VERSION) + b"".join(struct.pack("<HHI", *e) for e in entries)
+    os.chmod(path, FEEDBACK_FILE_MODE)
+    os.setxattr(path, ACL_XATTR, acl, follow_symlinks=False)
+
+
+class CourseReleaseFeedback(AdministeredRoot, ExchangeReleaseFeedback):
+    """nbgrader's release_feedback, each feedback file readable by its student only.
+
+    nbgrader copies each feedback into ``feedback/`` world-readable under a name that is a hash
+    of the submission's secret: whoever learns the name reads it (#1202). Here the file is the
+    instructor's (0600) with an access ACL that lets the student's account (the student id is
+    the account's name) read it; the ACL is set before the file takes its name. A student id
+    with no account here, or a file system without POSIX ACLs, is an error: that feedback is
+    not released."""
+
+    def copy_files(self):
+        excluded = set(filter(None, (self.coursedir.student_id_exclude or "").split(",")))
+        pattern = re.escape(os.path.sep).join(
+            [
+                self.coursedir.format_path(
+                    self.coursedir.feedback_directory,
+                    "(?P<student_id>.*)",
+                    self.coursedir.assignment_id,
+                    escape=True,
+                ),
+                "(?P<notebook_id>.*).html",
+            ]
+        )
+        for html_file in glob.glob(os.path.join(self.src_path, "*.html")):
+            match = re.match(pattern, html_file)
+            if match is None:
+                self.log.error("Could not match '%s' with regexp '%s'", html_file, pattern)
+                continue
+            student_id, notebook_id = match.group("student_id"), match.group("notebook_id")
+            if student_id in excluded:
+                continue
+            try:
+                uid = pwd.getpwnam(student_id).pw_uid
+            except KeyError:
+                self.log.error("Feedback of %s not released: no account of that name", student_id)
+                continue
+            folder = os.path.dirname(html_file)
+            with open(os.path.join(folder, "submission_secret.txt")) as f:
+                secret = f.read()
+            checksum = notebook_hash(secret=secret, notebook_id=notebook_id)
+            building = os.path.join(self.dest_path, f"{checksum}-tmp.html")
+            released = os.path.join(self.dest_path, f"{checksum}.html")
+            self.log.info(
+                "Releasing feedback for student '%s' on assignment '%s/%s/%s'",
+                student_id,
+                self.coursedir.course_id,
+                self.coursedir.assignment_id,
+                notebook_id,
+            )
+            with open(html_file, "rb") as src:
+                fd = os.open(building, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FEEDBACK_FILE_MODE)
+                with os.fdopen(fd, "wb") as dest:
+                    shutil.copyfileobj(src, dest)
+            try:
+                readable_by(building, uid)
+            except OSError as e:
+                os.remove(building)
+                self.fail(f"Feedback not released: no POSIX ACL on {self.dest_path} ({e})")
+            os.replace(building, released)
+            self.log.info("Feedback released to: %s", released)
+
+
 def _administered(cls):
     if issubclass(cls, AdministeredRoot):
         return cls
@@ -116,11 +206,11 @@ def configure(c):
     collect = factory.collect if "collect" in factory else ExchangeCollect
     factory.collect = _administered(collect)
     factory.submit = CourseSubmit
+    factory.release_feedback = CourseReleaseFeedback
     for name, cls in (
         ("fetch_assignment", ExchangeFetchAssignment),
         ("fetch_feedback", ExchangeFetchFeedback),
         ("list", ExchangeList),
         ("release_assignment", ExchangeReleaseAssignment),
-        ("release_feedback", ExchangeReleaseFeedback),
     ):
         setattr(factory, name, _administered(cls))

@@ -15,8 +15,9 @@ What it makes (owner:group mode), and why:
   list it, and its sticky bit keeps them from renaming or deleting an entry not theirs. Its
   set-group-id bit hands the course group down to every entry, which the course's submit
   (``course_exchange.CourseSubmit``) closes to everyone else: folders 0770, files 0640 (#978).
-- ``feedback``, instructor:group 0711: students enter it but cannot list it; each reads only
-  the feedback whose name, a hash of their own submission's secret, they can compute (#1202).
+- ``feedback``, instructor:group 0711: students enter it but cannot list it; each feedback
+  file is the instructor's with an access ACL for its student's account
+  (``course_exchange.CourseReleaseFeedback``: #1202).
 
 The group (made if missing) holds the course's instructors, and no student: it is how an
 instructor's collect reads the entries students own. An account added to it must log in again
