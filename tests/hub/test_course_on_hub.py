@@ -47,6 +47,7 @@ PARTIAL = {LOSS: solved(LOSS, {"BCE.forward"})}
 TOTAL = sum(POINTS.values())
 STUDENTS_DISABLED = {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"}
 FEEDBACK_SCORE = re.compile(rf"{NOTEBOOK} \(Score: ([\d.]+) / ([\d.]+)\)")
+CGROUPS_OFF = "per-sandbox memory and process limits are off"
 # What the file system must let a student do in inbound (collect then rejects it).
 ALLOWED = {"plant an entry", "plant a link"}
 # The exchange tools/hub/exchange_setup.py makes (below the course: "" is the course's folder).
@@ -325,6 +326,11 @@ def test_class_on_jupyterhub_each_student_alone(hub):
         path = f"submission/{ASSIGNMENT}/{name}/autograde"
         steps(f"autograde ({name})", formgrader, instructor, "autograde", path)
     hub.remember_processes()
+    # Graded in the sandbox as the instructor's account (bubblewrap without root), without
+    # the per-sandbox cgroup: the servers live in the root hub's cgroup, which no account may
+    # write to, and nothing here delegates one. The instructor's server says so in its log
+    # (the hub's), once.
+    assert hub.log().count(CGROUPS_OFF) == 1, hub.log()[-3000:]
     submissions = instructor.server_json("GET", f"/formgrader/api/submissions/{ASSIGNMENT}")
     scores = {s["student"]: (s["score"], s["max_score"]) for s in submissions}
     assert scores == {name: (expected[name], TOTAL) for name in accounts.students}
