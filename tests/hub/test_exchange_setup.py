@@ -24,7 +24,7 @@ from nbgrader.exchange import ExchangeError
 from nbgrader.exchange.default import ExchangeList, ExchangeReleaseAssignment
 
 from tests.hub._hub import EXCHANGE_SETUP, ROOT
-from tools.course import COURSE_ID
+from tools.course import ASSIGNMENT, COURSE_ID, NOTEBOOK
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the exchange is made by root")
 
@@ -128,3 +128,42 @@ def test_exchange_classes_refuse_a_root_others_may_write(admin, cls):
     missing.root = str(folder / "nowhere")
     with pytest.raises(ExchangeError, match="does not exist"):
         missing.ensure_root()
+
+
+def test_released_feedback_is_readable_by_its_student_only(admin):
+    """CourseReleaseFeedback, run by root here: the feedback of a student with an account is
+    released 0600 with an ACL for that account (which reads it; another account cannot); the
+    feedback of a student id without an account is not released."""
+    folder, student, group = admin  # the account plays the student here
+    other = student[:-1] + "o"
+    subprocess.run(["useradd", "--no-create-home", "--user-group", other], check=True)
+    try:
+        root = folder / "exchange"
+        assert setup(root, student, group).returncode == 0
+        shutil.rmtree(root / COURSE_ID / "feedback")  # made by the release, root's here
+        course = folder / "course"
+        for name in (student, "nobody-here"):
+            made = course / "feedback" / name / ASSIGNMENT
+            made.mkdir(parents=True)
+            (made / f"{NOTEBOOK}.html").write_text(f"feedback of {name}", encoding="utf-8")
+            (made / "timestamp.txt").write_text("2026-01-01 00:00:00.000000 UTC")
+            (made / "submission_secret.txt").write_text(secrets.token_hex(64))
+        coursedir = CourseDirectory(course_id=COURSE_ID, root=str(course), assignment_id=ASSIGNMENT)
+        release = course_exchange().CourseReleaseFeedback(
+            coursedir=coursedir, authenticator=Authenticator()
+        )
+        release.root = str(root)
+        release.start()
+        [released] = (root / COURSE_ID / "feedback").iterdir()
+        assert stat.S_IMODE(released.stat().st_mode) == 0o640  # the ACL's mask as group bits
+        (root / COURSE_ID / "feedback").chmod(0o711)
+        folder.chmod(0o755)
+
+        def read_as(name):
+            command = ["runuser", "-u", name, "--", "cat", str(released)]
+            return subprocess.run(command, capture_output=True, text=True)
+
+        assert read_as(student).stdout == f"feedback of {student}"
+        assert read_as(other).returncode != 0
+    finally:
+        subprocess.run(["userdel", other], check=False, capture_output=True)
