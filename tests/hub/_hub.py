@@ -12,6 +12,7 @@ server through the proxy, and code run in a kernel of their own server (as their
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import pwd
@@ -42,6 +43,15 @@ SERVER_PYTHON = ROOT / "_build" / ".venv-hub" / "bin" / "python"
 # Generous bounds for a loaded 2-core machine; the usual times are a few seconds.
 START_TIMEOUT = 120
 REQUEST_TIMEOUT = 300  # one request may run autograde in the instructor's server
+
+
+def course_exchange():
+    """tools/hub/course_exchange.py, loaded as the role configs load it (from its folder)."""
+    path = ROOT / "tools" / "hub" / "course_exchange.py"
+    spec = importlib.util.spec_from_file_location("course_exchange", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _run(*command):

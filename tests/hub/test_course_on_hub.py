@@ -35,7 +35,7 @@ import psutil
 import pytest
 
 from tests.hub import _attacks
-from tests.hub._hub import PROXY, SERVER_PYTHON, class_on_hub
+from tests.hub._hub import PROXY, SERVER_PYTHON, class_on_hub, course_exchange
 from tests.nbgrader.test_autograde import POINTS
 from tests.submissions import LOSS, everything, solved
 from tools.course import ASSIGNMENT, COURSE_ID, NOTEBOOK
@@ -47,6 +47,8 @@ PARTIAL = {LOSS: solved(LOSS, {"BCE.forward"})}
 TOTAL = sum(POINTS.values())
 STUDENTS_DISABLED = {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"}
 FEEDBACK_SCORE = re.compile(rf"{NOTEBOOK} \(Score: ([\d.]+) / ([\d.]+)\)")
+CHANGE_SLACK = course_exchange().CHANGE_SLACK_SECONDS
+LATE_CHANGE = "# changed after the due date\n"
 CGROUPS_OFF = "per-sandbox memory and process limits are off"
 # What the file system must let a student do in inbound (collect then rejects it).
 ALLOWED = {"plant an entry", "plant a link"}
@@ -287,6 +289,7 @@ def test_class_on_jupyterhub_each_student_alone(hub):
 
     submit(by_name[a], PARTIAL)
     assert len(submit(by_name[a], work[a])) == 2
+    a_submitted = time.monotonic()
     [submission] = submit(by_name[b], work[b])
     assert submission["student_id"] == b
     # The due date, now, through the formgrader (its Manage Assignments page); c is late.
@@ -296,6 +299,14 @@ def test_class_on_jupyterhub_each_student_alone(hub):
     assert response.status_code == 200, response.text
     time.sleep(0.01)
     submit(by_name[c], work[c])
+    # a changes their last entry after the due date: they own it (its name, random suffix and
+    # all, is in the log of a submit they run themselves; root hands it over here). Collect
+    # dates the entry by that change: a is late too.
+    [*_, a_last] = entries(hub, a)
+    time.sleep(max(0.0, CHANGE_SLACK + 1 - (time.monotonic() - a_submitted)))
+    a_kernel = by_name[a].start_kernel()
+    code = f"open({str(a_last / LOSS)!r}, 'a').write({LATE_CHANGE!r})"
+    steps(f"change after the due date ({a})", by_name[a].execute, a_kernel, code)
     for name in accounts.students:
         for entry in entries(hub, name):
             info = entry.stat()
@@ -318,7 +329,8 @@ def test_class_on_jupyterhub_each_student_alone(hub):
     assert result["log"].count(f"but is owned by {b}") == 1, result["log"]
     assert "not a folder (a link or a file)" in result["log"], result["log"]
     collected = course / "submitted" / a / ASSIGNMENT / LOSS
-    assert collected.read_text(encoding="utf-8") == work[a][LOSS]
+    assert collected.read_text(encoding="utf-8") == work[a][LOSS] + LATE_CHANGE
+    assert f"{a_last.name!r} was changed after it was submitted" in result["log"]
     outcomes["after collect"] = steps(
         "attacks (after collect)", attack, attacker, kernel, hub, a, 2
     )
@@ -341,7 +353,7 @@ def test_class_on_jupyterhub_each_student_alone(hub):
     late = {
         s["student"] for s in submissions if datetime.fromisoformat(s["timestamp"]) > recorded_due
     }
-    assert late == {c}
+    assert late == {a, c}
     feedback = f"assignment/{ASSIGNMENT}/generate_feedback"
     steps("generate feedback", formgrader, instructor, "generate feedback", feedback)
     feedback = f"assignment/{ASSIGNMENT}/release_feedback"

@@ -6,7 +6,6 @@ own under /tmp.
 """
 
 import grp
-import importlib.util
 import os
 import pwd
 import secrets
@@ -23,21 +22,12 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange import ExchangeError
 from nbgrader.exchange.default import ExchangeList, ExchangeReleaseAssignment
 
-from tests.hub._hub import EXCHANGE_SETUP, ROOT
+from tests.hub._hub import EXCHANGE_SETUP, course_exchange
 from tools.course import ASSIGNMENT, COURSE_ID, NOTEBOOK
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the exchange is made by root")
 
 MODES = {"": 0o755, "outbound": 0o755, "inbound": 0o3733, "feedback": 0o711}
-
-
-def course_exchange():
-    """tools/hub/course_exchange.py, loaded as the role configs load it (from its folder)."""
-    path = ROOT / "tools" / "hub" / "course_exchange.py"
-    spec = importlib.util.spec_from_file_location("course_exchange", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture

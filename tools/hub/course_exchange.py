@@ -18,6 +18,9 @@ An administrator makes the exchange once, as root, with ``tools/hub/exchange_set
   group that ``inbound`` (set-group-id) hands down, whose members are the instructors.
 - ``release_feedback`` leaves each feedback world-readable in ``feedback/``, hidden only by its
   name (#1202). Here it is readable by its student's account only (an access ACL).
+
+And one the modes cannot close: a student owns their entry and may change it after the due
+date, which collect then dates by its last change (``TimedByLastChange``).
 """
 
 import glob
@@ -27,6 +30,7 @@ import re
 import shutil
 import stat
 import struct
+from datetime import datetime, timezone
 
 from nbgrader.exchange.default import (
     ExchangeCollect,
@@ -193,6 +197,54 @@ class CourseReleaseFeedback(AdministeredRoot, ExchangeReleaseFeedback):
             self.log.info("Feedback released to: %s", released)
 
 
+# Submit writes an entry within a second or so of the time in its name (more on a loaded
+# machine); a change later than this is a change after submitting.
+CHANGE_SLACK_SECONDS = 10
+
+
+def last_change(folder):
+    """The latest status change (ctime, which no account but root can set) of ``folder`` and
+    of everything below it, links not followed, as a naive UTC datetime; None if unreadable."""
+    try:
+        latest = os.lstat(folder).st_ctime
+        pending = [folder]
+        while pending:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    latest = max(latest, entry.stat(follow_symlinks=False).st_ctime)
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+    except OSError:
+        return None
+    return datetime.fromtimestamp(latest, timezone.utc).replace(tzinfo=None)
+
+
+class TimedByLastChange:
+    """The course's collect (``tools/grader/collect.py``), with an entry's time the later of
+    its name's and of its last change.
+
+    A student owns their entry in ``inbound`` and can change it after the due date while its
+    name keeps the time it was submitted: nbgrader would count it on time. An entry changed
+    more than ``CHANGE_SLACK_SECONDS`` after the time in its name is given the time of that
+    change instead (logged), so that it is late if the change was."""
+
+    def _entry(self, entry):
+        record = super()._entry(entry)
+        if record is None:
+            return None
+        changed = last_change(entry.path)
+        late = changed is not None and changed - record["timestamp"]
+        if late and late.total_seconds() > CHANGE_SLACK_SECONDS:
+            self.log.warning(
+                "inbound entry %r was changed after it was submitted: its time is that of the "
+                "change, %s UTC",
+                entry.name,
+                changed,
+            )
+            record["timestamp"] = changed
+        return record
+
+
 def _administered(cls):
     if issubclass(cls, AdministeredRoot):
         return cls
@@ -204,6 +256,8 @@ def configure(c):
     course's own, keeps its behaviour and gets the administered root)."""
     factory = c.ExchangeFactory
     collect = factory.collect if "collect" in factory else ExchangeCollect
+    if hasattr(collect, "_entry"):  # the course's own collect
+        collect = type(collect.__name__, (TimedByLastChange, collect), {"__doc__": collect.__doc__})
     factory.collect = _administered(collect)
     factory.submit = CourseSubmit
     factory.release_feedback = CourseReleaseFeedback
