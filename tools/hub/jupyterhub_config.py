@@ -72,6 +72,8 @@ for name in INSTRUCTORS + STUDENTS:
         raise SystemExit(f"{ROSTER_FILE}: {name} has no OS account (useradd it first)") from None
     if account.pw_uid == 0:
         raise SystemExit(f"{ROSTER_FILE}: {name} is root; every person has an account of their own")
+    if os.stat(account.pw_dir).st_mode & 0o077:
+        raise SystemExit(f"{name}'s home {account.pw_dir} is open to other accounts: chmod 700 it")
 # The dummy authenticator, with one password that only the administrator knows
 # ($COURSE_HUB_PASSWORD), on 127.0.0.1: enough for a trial run by the administrator, never for
 # a class. A class needs a real authenticator whose names are the OS accounts: "pam" (the
