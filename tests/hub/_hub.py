@@ -61,7 +61,8 @@ def _run(*command):
 class Accounts:
     """The OS accounts of one class, made by root for one test: ``instructor``, ``students``
     (names ``ex04t<random>`` and a letter, unique per run), the course's group ``group``, their
-    homes in ``folder/homes`` (0700 each). ``remove()`` ends their processes and deletes all."""
+    homes in ``folder/homes`` (0700 each), made by ``create()``. ``remove()`` ends their
+    processes and deletes all."""
 
     def __init__(self, folder, students=3):
         self.folder = Path(folder)
@@ -70,6 +71,9 @@ class Accounts:
         self.students = [prefix + "abcdefgh"[n] for n in range(students)]
         self.group = prefix + "g"
         self.made = []
+
+    def create(self):
+        """Make the accounts (``remove`` removes those made, even if this failed midway)."""
         homes = self.folder / "homes"
         homes.mkdir(mode=0o755)
         for name in (self.instructor, *self.students):
@@ -91,7 +95,10 @@ class Accounts:
     def remove(self):
         """Kill what still runs as these accounts, then delete them, their homes and groups.
         Returns the command lines of the processes that had to be killed."""
-        uids = {self.uid(name) for name in self.made}
+        uids = set()
+        for name in self.made:
+            with contextlib.suppress(KeyError):
+                uids.add(self.uid(name))
         left = []
         for p in psutil.process_iter(["uids", "cmdline"]):
             with contextlib.suppress(psutil.Error):
@@ -218,6 +225,7 @@ def class_on_hub(students=3):
     accounts = hub = None
     try:
         accounts = Accounts(folder, students)
+        accounts.create()
         hub = Hub(folder, accounts)
         yield hub
     finally:
