@@ -59,7 +59,28 @@ release: venv
 # JupyterHub itself is pinned in requirements.lock; tools/hub/ holds the hub's settings.
 HUB_VENDOR := _build/.vendor/hub
 HUB_STAMP := $(HUB_VENDOR)/.installed
-hub: venv npm $(HUB_STAMP)
+# Every person's server runs as their own OS account, so it needs a Python every account can
+# run: .venv's may live below a folder only root can enter (a pyenv in /root). The servers'
+# venv is made from the system's /usr/bin/python3, with the same lock (tools/hub/README.md).
+HUB_VENV := _build/.venv-hub
+HUB_VENV_STAMP := $(HUB_VENV)/.installed
+hub: venv npm sandbox $(HUB_STAMP) $(HUB_VENV_STAMP)
+
+$(HUB_VENV_STAMP): requirements.lock tools/ipython_kernel_config.py $(VENV_STAMP)
+	rm -rf $(HUB_VENV)
+	if [ "$(INSTALLER)" = pip ]; then \
+	  /usr/bin/python3 -m venv $(HUB_VENV) && \
+	  $(HUB_VENV)/bin/pip install -q --no-deps -r requirements.lock && \
+	  $(HUB_VENV)/bin/pip uninstall -q -y $(UNWANTED) 2>/dev/null ; \
+	else \
+	  .venv/bin/uv venv -q -p /usr/bin/python3 $(HUB_VENV) && \
+	  .venv/bin/uv pip install -q --no-deps --compile-bytecode -p $(HUB_VENV)/bin/python \
+	    -r requirements.lock && \
+	  .venv/bin/uv pip uninstall -q -p $(HUB_VENV)/bin/python $(UNWANTED) ; \
+	fi
+	install -D -m 644 tools/ipython_kernel_config.py $(HUB_VENV)/etc/ipython/ipython_kernel_config.py
+	chmod -R a+rX $(HUB_VENV)
+	touch $@
 
 $(HUB_STAMP): tools/hub/package.json tools/hub/package-lock.json
 	rm -rf $(HUB_VENDOR) && mkdir -p $(HUB_VENDOR)

@@ -6,6 +6,7 @@ grading setting; the formgrader needs the course inside the server's root folder
 """
 
 import os
+import sys
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
@@ -17,7 +18,10 @@ load_subconfig(os.path.join(COURSE, "nbgrader_config.py"))  # noqa: F821  (trait
 # The exchange every server shares (the hub names it); without it nbgrader would release to
 # a system-wide default folder and report success.
 c.Exchange.root = os.environ["NBGRADER_EXCHANGE"]
-# Every server of this trial runs as one OS account, so the owner of an exchange entry cannot
-# tell students apart and the course's collect would refuse every entry (tools/grader/collect.py).
-# REAL DEPLOYMENT: one OS account per student, and this line removed.
-c.ExchangeCollect.check_owner = False
+# The exchange's root belongs to root (tools/hub/exchange_setup.py); the course's collect
+# (tools/grader/collect.py, set by the course) keeps checking that each entry is owned by the
+# student it names: every student's server runs as the student's own OS account.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import course_exchange  # noqa: E402
+
+course_exchange.configure(c)

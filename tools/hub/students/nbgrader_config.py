@@ -3,6 +3,7 @@
 """
 
 import os
+import sys
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
@@ -12,7 +13,13 @@ c.CourseDirectory.course_id = "logistic-regression"
 # The exchange every server shares (the hub names it). Without this setting nbgrader uses a
 # system-wide default folder, creating it if it can, and reports success.
 c.Exchange.root = os.environ["NBGRADER_EXCHANGE"]
-# A submission is named after its JupyterHub user. Without this, nbgrader names it after the
-# OS user, which is one and the same for every student when all servers run as one account
-# (and collect then warns "cheating attempt?" about every submission).
+# A submission is named after its JupyterHub user, which is the student's OS account (the
+# hub's LocalProcessSpawner runs the server as the account of that name): the course's collect
+# rejects an entry whose owner is not the student it names (tools/grader/collect.py).
 c.CourseDirectory.student_id = os.environ["JUPYTERHUB_USER"]
+# The exchange's root belongs to root and a submission is closed to other students
+# (tools/hub/course_exchange.py, beside this folder).
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import course_exchange  # noqa: E402
+
+course_exchange.configure(c)
