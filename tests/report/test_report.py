@@ -12,12 +12,11 @@ import json
 import subprocess
 import sys
 import time
-from html.parser import HTMLParser
 
 import pytest
 from nbgrader.api import Gradebook
 
-from tests.grader.test_mistakes import ON_HIDDEN_CASES_ONLY
+from tests.grader.test_mistakes import MISTAKEN, ON_HIDDEN_CASES_ONLY
 from tests.nbgrader.test_autograde import POINTS
 from tests.report.classroom import (
     BUILT,
@@ -28,6 +27,7 @@ from tests.report.classroom import (
     UNTOUCHED,
     build_class,
 )
+from tests.report.html_page import Page
 from tests.submissions import LOSS
 from tools.course import ASSIGNMENT, NOTEBOOK
 from tools.grader import cases
@@ -69,44 +69,6 @@ def gradebook_scores(course):
             nb = gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, sid)
             scores[sid] = {g.name: g.score for g in nb.grades}
     return scores, totals
-
-
-class Page(HTMLParser):
-    """The report's tags, checked as they are read: balanced, every table by its id."""
-
-    VOID = frozenset({"meta", "img", "br", "hr", "link", "input"})
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.stack, self.errors, self.tags, self.urls = [], [], [], []
-        self.tables, self._table, self._row, self._cell = {}, None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        attrs = dict(attrs)
-        self.urls += [v for k, v in attrs.items() if k in ("src", "href", "action", "srcset")]
-        self.errors += [f"{tag} {k}" for k in attrs if k.startswith("on")]
-        if tag not in self.VOID:
-            self.stack.append(tag)
-        if tag == "table":
-            self._table = self.tables.setdefault(attrs["id"], [])
-        elif tag == "tr":
-            self._row = []
-        elif tag in ("td", "th"):
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if not self.stack or self.stack.pop() != tag:
-            self.errors.append(f"</{tag}> out of place")
-        if tag in ("td", "th"):
-            self._row.append("".join(self._cell))
-            self._cell = None
-        elif tag == "tr":
-            self._table.append(self._row)
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
 
 
 @pytest.fixture(scope="module")
@@ -162,8 +124,6 @@ def test_the_pass_rate_of_each_part_is_the_gradebooks(page, report):
 
 
 def _part(mistake):
-    from tests.grader.test_mistakes import MISTAKEN
-
     return MISTAKEN[mistake][0]
 
 
