@@ -6,10 +6,12 @@ report's counts can be checked against what each student was made to get wrong, 
 against the gradebook.
 """
 
+from nbgrader.api import Gradebook
+
 from tests.grader.test_mistakes import MISTAKEN
 from tests.nbgrader.test_autograde import new_course, submit
 from tests.submissions import LOSS, everything, patches_checks
-from tools.course import ASSIGNMENT
+from tools.course import ASSIGNMENT, NOTEBOOK
 from tools.nbgrader_env import run_nbgrader
 
 # student: the mistakes (MISTAKEN's keys) their files were built with. "untouched" hands in
@@ -28,6 +30,9 @@ UNTOUCHED, FLAGGED, REFUSED = "untouched", "flagged", "linked"
 # refused student's id, every character of it the student's choice, HTML and a spreadsheet
 # formula included.
 HOSTILE = '=HYPERLINK("x")<b onmouseover=alert(1)>&amp;\''
+# Flagged by hand in the formgrader; a part given a manual grade.
+HAND_FLAGGED = "plus"
+HAND_GRADED = ("bce_backward", "sign_a")  # (part, student): one point of two
 STUDENTS = sorted([*BUILT, UNTOUCHED, FLAGGED, REFUSED, HOSTILE])
 
 
@@ -68,4 +73,11 @@ def build_class(course_dir):
         "--NotebookRun.execute=True",
     )
     logs.append(proc.stdout + proc.stderr)
+    # What an instructor does in the formgrader, through the gradebook API it uses: flag a
+    # notebook by hand (no reason recorded), give a part a manual grade.
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, HAND_FLAGGED).flagged = True
+        part, student = HAND_GRADED
+        gb.find_grade(part, NOTEBOOK, ASSIGNMENT, student).manual_score = 1.0
+        gb.db.commit()
     return course, "\n".join(logs)

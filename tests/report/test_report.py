@@ -21,6 +21,8 @@ from tests.nbgrader.test_autograde import POINTS
 from tests.report.classroom import (
     BUILT,
     FLAGGED,
+    HAND_FLAGGED,
+    HAND_GRADED,
     HOSTILE,
     REFUSED,
     STUDENTS,
@@ -115,10 +117,12 @@ def test_the_pass_rate_of_each_part_is_the_gradebooks(page, report):
         passed = sum(scores[s][part] == points for s in GRADED)
         share = f"{100 * passed / len(GRADED):.0f} %"
         assert rows[part] == [str(passed), str(len(GRADED)), share], part
-    # Each student loses the part of each mistake built into their files.
+    # Each student loses (the grader's points of) the part of each mistake built into their
+    # files; one got a point back by hand.
     for student, mistakes in BUILT.items():
         for mistake in mistakes:
-            assert scores[student][_part(mistake)] == 0, (student, mistake)
+            part = _part(mistake)
+            assert scores[student][part] == (1 if (part, student) == HAND_GRADED else 0)
     # Here every part is one check: the two tables agree.
     assert body(page, "checks") == body(page, "parts")
 
@@ -159,7 +163,7 @@ def test_each_built_mistake_is_counted_for_exactly_the_students_built_with_it(pa
 
 
 def test_flags_and_refusals_are_listed(page):
-    assert body(page, "flagged") == [[FLAGGED, ", ".join(POINTS)]]
+    assert body(page, "flagged") == [[FLAGGED, ", ".join(POINTS)], [HAND_FLAGGED, "-"]]
     refused = {row[0]: row[1:] for row in body(page, "ungradable")}
     assert refused == {
         REFUSED: ["refused", f"{LOSS} is a symbolic link, not a regular file"],
@@ -187,6 +191,9 @@ def test_the_csv_has_one_row_per_student_with_the_gradebooks_scores(report):
         for mistake in BUILT.get(student, ()):
             assert named[_part(mistake)] == _key(mistake)
     assert rows[FLAGGED]["flagged"] == ";".join(POINTS)
+    assert rows[HAND_FLAGGED]["flagged"] == "-"  # by hand in the formgrader
+    part, student = HAND_GRADED
+    assert float(rows[student][part]) == 1.0  # the manual grade, not the grader's 0
     assert rows[REFUSED]["refused"] and rows[REFUSED]["total"] == ""
     assert all(not rows[s]["refused"] and not rows[s]["ungraded"] for s in GRADED)
 

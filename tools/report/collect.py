@@ -14,11 +14,10 @@ check's name is, or begins with (``bce_forward`` and, were a part split in two,
 (manual grades included).
 """
 
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import nbformat
 
 from tools.grader import flags, grading_check, intake
 from tools.grader.gradebook import db_url as course_db_url
@@ -110,6 +109,7 @@ class ClassReport:
                     item[0][1] == NOT_ATTEMPTED,
                     -len(item[1]),
                     order.index(item[0][0]),
+                    item[0][1],
                 ),
             )
         )
@@ -128,23 +128,76 @@ def part_of(name, parts):
 
 def verdicts(path):
     """{check name: the text of the verdict in its graded cell} of an autograded notebook
-    ({} if there is none); the flag's line (``flags.MARK``) is not part of the verdict."""
+    ({} if there is none); the flag's line (``flags.MARK``) is not part of the verdict.
+
+    Read as JSON, like ``grading_check.has_verdicts``: nbformat's validation would cost more
+    than the rest of the report, and only the graded cells' streams are read.
+    """
     try:
-        nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
     except (OSError, ValueError, KeyError, TypeError):
         return {}
     found = {}
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
+    for cell in cells if isinstance(cells, list) else ():
+        meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
         if not (meta.get("grade") and isinstance(meta.get("grade_id"), str)):
             continue
         texts = [
-            "".join(output.get("text", ""))
+            "".join(_lines(output.get("text", "")))
             for output in cell.get("outputs", [])
-            if output.get("output_type") == "stream"
+            if isinstance(output, dict) and output.get("output_type") == "stream"
         ]
         found[meta["grade_id"]] = "\n".join(t for t in texts if not t.startswith(flags.MARK))
     return found
+
+
+def _lines(text):
+    """A stream's text as stored (one string, or a list of lines)."""
+    if isinstance(text, str):
+        return [text]
+    return [line for line in text if isinstance(line, str)] if isinstance(text, list) else []
+
+
+def _grades(gb, assignment):
+    """[(student, notebook, cell, auto_score, manual_score, score)] of every grade of
+    ``assignment``, and {student: total}: two queries through nbgrader's own models (walking
+    its objects loads each grade's cell and points on its own: minutes for a large class)."""
+    from nbgrader.api import (
+        Assignment,
+        BaseCell,
+        Grade,
+        Notebook,
+        Student,
+        SubmittedAssignment,
+        SubmittedNotebook,
+    )
+
+    submissions = (
+        gb.db.query(Student.id, SubmittedAssignment.score)
+        .select_from(SubmittedAssignment)
+        .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+        .join(Student, SubmittedAssignment.student_id == Student.id)
+        .filter(Assignment.name == assignment)
+    )
+    grades = (
+        gb.db.query(
+            Student.id,
+            Notebook.name,
+            BaseCell.name,
+            Grade.auto_score,
+            Grade.manual_score,
+            Grade.score,
+        )
+        .select_from(Grade)
+        .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+        .join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
+        .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+        .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+        .join(Student, SubmittedAssignment.student_id == Student.id)
+        .join(BaseCell, Grade.cell_id == BaseCell.id)
+        .filter(Assignment.name == assignment)
+    )
+    return list(grades), {sid: float(total) for sid, total in submissions}
 
 
 def collect(course, assignment, db_url=None):
@@ -155,7 +208,6 @@ def collect(course, assignment, db_url=None):
     course = Path(course).resolve()
     db_url = db_url or course_db_url(course)
     parts = list(reference().grading.PARTS)
-    records = {}
     with Gradebook(db_url) as gb:
         try:
             notebooks = gb.find_assignment(assignment).notebooks
@@ -166,25 +218,26 @@ def collect(course, assignment, db_url=None):
             for notebook in notebooks
             for cell in notebook.grade_cells
         ]
-        # The notebook's order is the parts' (a check of no part goes last, by name).
-        rank = {p: i for i, p in enumerate(parts)}
-        checks.sort(key=lambda c: (rank.get(c.part, len(rank)), c.part, c.name))
-        names = {c.name for c in checks}
-        for submission in gb.find_assignment(assignment).submissions:
-            record = Record(submission.student.id, total=float(submission.score))
-            for notebook in submission.notebooks:
-                said = verdicts(
-                    course / "autograded" / record.student / assignment / f"{notebook.name}.ipynb"
-                )
-                for grade in notebook.grades:
-                    if grade.name not in names:
-                        continue  # a task cell: not a graded cell, no points of its own
-                    score = None if grade.score is None else float(grade.score)
-                    record.scores[grade.name] = score
-                    auto = grade.auto_score
-                    if auto is not None and auto < grade.max_score and grade.name in said:
-                        record.mistakes[grade.name] = named(said[grade.name])
-            records[record.student] = record
+        grades, totals = _grades(gb, assignment)
+    # The notebook's order is the parts' (a check of no part goes last, by name).
+    rank = {p: i for i, p in enumerate(parts)}
+    checks.sort(key=lambda c: (rank.get(c.part, len(rank)), c.part, c.name))
+    points = {c.name: c.max_score for c in checks}
+    records = {sid: Record(sid, total=total) for sid, total in totals.items()}
+    said, whole = {}, set(records)  # whole: every check scored and with its verdict
+    for sid, notebook, cell, auto, manual, score in grades:
+        if cell not in points:
+            continue  # a task cell: not a graded cell, no points of its own
+        if (sid, notebook) not in said:
+            path = course / "autograded" / sid / assignment / f"{notebook}.ipynb"
+            said[(sid, notebook)] = verdicts(path)
+        text = said[(sid, notebook)].get(cell)
+        record = records[sid]
+        record.scores[cell] = None if auto is None and manual is None else float(score)
+        if auto is None or not text:
+            whole.discard(sid)
+        if auto is not None and auto < points[cell] and text:
+            record.mistakes[cell] = named(text)
     for flag, state in flags.flagged(course, assignment, db_url):
         record = records.setdefault(flag.student, Record(flag.student))
         if state == flags.REFUSED:
@@ -195,7 +248,9 @@ def collect(course, assignment, db_url=None):
     for student in submitted:
         if not intake.STUDENT_ID.match(student):  # refused, its reason kept nowhere
             records.setdefault(student, Record(student)).refused = intake.BAD_NAME
-    submitted = [s for s in submitted if intake.STUDENT_ID.match(s)]
-    for student, what in grading_check.missing(course, db_url, assignment, submitted).items():
+    # The grader's own check, for those that are not whole here (it reads every notebook and
+    # grade again: only those).
+    doubtful = [s for s in submitted if intake.STUDENT_ID.match(s) and s not in whole]
+    for student, what in grading_check.missing(course, db_url, assignment, doubtful).items():
         records.setdefault(student, Record(student)).ungraded = what
     return ClassReport(assignment, checks, [records[s] for s in sorted(records)])

@@ -211,7 +211,8 @@ def _cell(value):
 
 def write_csv(report, path):
     """One row per student: id, total, every check's points, flagged parts, the intake's
-    reason for a refusal, what a lost grade lacks, and the mistakes (``check:key``, by ``;``)."""
+    reason for a refusal, what a lost grade lacks, and the mistakes (``check:key``, by ``;``, in
+    the checks' order: a gradebook on PostgreSQL returns grades in no order of its own)."""
     names = [c.name for c in report.checks]
     with open(path, "w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
@@ -222,9 +223,9 @@ def write_csv(report, path):
                     _cell(r.student),
                     _score(r.total),
                     *[_score(r.scores.get(n)) for n in names],
-                    _cell(";".join(r.flagged)),
+                    ";".join(r.flagged),  # the course's part names ("-": flagged by hand)
                     _cell(r.refused),
                     _cell(r.ungraded),
-                    ";".join(f"{check}:{key}" for check, key in r.mistakes.items()),
+                    ";".join(f"{n}:{r.mistakes[n]}" for n in names if n in r.mistakes),
                 ]
             )
