@@ -59,3 +59,10 @@ def test_the_page_shows_each_check_when_a_part_has_several():
     assert [row[0] for row in parsed.tables["parts"][1:]] == ["bce_forward", "sigmoid"]
     # A plot for the scores, the parts, the checks and the mistakes.
     assert len(parsed.urls) == 4
+
+
+def test_a_class_with_no_grade_yet_gets_a_page_without_plots():
+    parsed = Page()
+    parsed.feed(page(ClassReport("ex04", CHECKS, [])))
+    assert parsed.errors == [] and parsed.urls == []
+    assert parsed.tables["histogram"][1:] == [[str(p), "0"] for p in range(5)]
