@@ -141,6 +141,7 @@ bench: venv sandbox postgres
 	$(PY) benchmarks/bench_startup.py --record
 	$(PY) benchmarks/bench_autograde.py --record
 	$(PY) benchmarks/bench_vs_plain.py --record
+	$(PY) benchmarks/bench_report.py --students 2000 --record
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

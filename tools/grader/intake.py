@@ -59,6 +59,8 @@ _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})? [A-Za-z]{1,
 _SECRET = re.compile(r"[0-9a-f]{32,256}\Z")
 # A student id nbgrader can use in a path: no separator, no leading dot, no control character.
 STUDENT_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}\Z")
+# The refusal of any other name: kept nowhere (the name cannot be a folder of the intake's).
+BAD_NAME = "a folder name nbgrader cannot use"
 # Entries of a submission counted for the log (never opened), at most.
 MAX_LISTED = 10_000
 
@@ -382,7 +384,7 @@ def _take_one(root_fd, student, intake_root, assignment):
     """The Outcome of ``student``'s folder under ``root_fd``, None if it holds no
     ``assignment``."""
     if not STUDENT_ID.match(student):
-        return Outcome(student, assignment, "a folder name nbgrader cannot use")
+        return Outcome(student, assignment, BAD_NAME)
     dest = os.path.join(intake_root, student, assignment)
     reason_file = refusal_path(intake_root, student, assignment)
     if os.path.lexists(reason_file):
