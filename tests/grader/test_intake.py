@@ -8,13 +8,16 @@ import os
 import shutil
 import socket
 import stat
+import subprocess
+import sys
 
 import pytest
 
-from tests.submissions import LOSS, RELEASE, everything, make_submission
+from tests.submissions import LOSS, RELEASE, ROOT, everything, make_submission
 from tools.course import ASSIGNMENT, STUDENT_FILES
-from tools.grader import intake
+from tools.grader import flags, intake
 from tools.grader.tree import release_files
+from tools.nbgrader_env import nbgrader_env
 
 NAMES = (*intake.SUBMITTED_FILES, *intake.BOOKKEEPING)
 SECRET = "ab" * 64
@@ -194,6 +197,27 @@ def test_a_withdrawn_submission_is_not_graded_again(tmp_path):
     shutil.rmtree(tmp_path / "submitted" / "bob")
     take(tmp_path)
     assert built(tmp_path, "alice").is_dir() and not built(tmp_path, "bob").exists()
+
+
+@pytest.mark.parametrize("name", ["<script>bob", "=cmd|' -C calc'!A0", ".hidden", "bob\x1b[2J"])
+def test_a_folder_name_nbgrader_cannot_use_is_refused_and_its_refusal_kept(tmp_path, name):
+    """Such a name is never a path of the intake's: its refusal is kept under its hash,
+    listed by refusals() and ``python -m tools.grader.flags`` (control characters escaped)
+    until the folder is gone."""
+    submission(tmp_path, "alice")
+    folder = submission(tmp_path, name)
+    assert refused(tmp_path) == {name: intake.BAD_NAME}
+    assert intake.refusals(str(tmp_path / "intake"), ASSIGNMENT) == {name: intake.BAD_NAME}
+    command = [sys.executable, "-m", "tools.grader.flags", ASSIGNMENT, "--course-dir", tmp_path]
+    proc = subprocess.run(command, cwd=ROOT, env=nbgrader_env(), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    listed = proc.stdout
+    assert intake.BAD_NAME in listed and "\x1b" not in listed
+    assert flags.printable(name) in listed
+    assert sorted(p.name for p in (tmp_path / "intake").iterdir())[-1] == "alice"
+    shutil.rmtree(folder.parent)
+    take(tmp_path)
+    assert intake.refusals(str(tmp_path / "intake"), ASSIGNMENT) == {}
 
 
 def test_the_notebook_states_what_the_intake_lets_through():

@@ -116,11 +116,17 @@ def report_refusal(log, outcome):
     and ``python -m tools.grader.flags`` lists it later."""
     _banner(
         log,
-        f"{REFUSED}: {outcome.student}, {outcome.assignment}",
+        f"{REFUSED}: {printable(outcome.student)}, {outcome.assignment}",
         outcome.refused,
         "The submitted folder is kept as it came; every flag and refusal:",
         f"{COMMAND} {outcome.assignment}",
     )
+
+
+def printable(name):
+    """A folder name as a terminal may show it: one the intake refused may hold control
+    characters (an escape sequence would rewrite the instructor's screen)."""
+    return name if name.isprintable() else ascii(name)
 
 
 def _banner(log, title, reason, *tail):
@@ -225,11 +231,12 @@ def main(argv=None):
     if not rows:
         print(f"no flagged submission of {args.assignment}")
         return 0
-    width = max(len(flag.student) for flag, _ in rows)
+    width = max(len(printable(flag.student)) for flag, _ in rows)
     part_width = max(len(flag.part) for flag, _ in rows)
     print(f"{'student':<{width}}  {'part':<{part_width}}  state / reason")
     for flag, state in rows:
-        print(f"{flag.student:<{width}}  {flag.part:<{part_width}}  {state}: {flag.reason}")
+        student = printable(flag.student)
+        print(f"{student:<{width}}  {flag.part:<{part_width}}  {state}: {flag.reason}")
     print(f"{len({flag.student for flag, _ in rows})} flagged submission(s) of {args.assignment}")
     return 0
 

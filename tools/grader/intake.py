@@ -26,8 +26,10 @@ at the trees it built (``intake/<student>/<assignment>``); ``collect.CourseColle
 it takes from the exchange through ``take`` too.
 """
 
+import contextlib
 import errno
 import fnmatch
+import hashlib
 import json
 import os
 import re
@@ -347,6 +349,25 @@ def refusal_path(intake_root, student, assignment, stage="autograde"):
     return os.path.join(intake_root, student, f"{assignment}.{stage}{REFUSED_SUFFIX}")
 
 
+BAD_NAME_PREFIX = ".bad-name."
+
+
+def _bad_name_path(intake_root, student, assignment):
+    """Where the refusal of the folder named ``student`` (a name nbgrader cannot use, so
+    never a path here) is kept: a file named by the name's hash, the name inside."""
+    digest = hashlib.sha256(student.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return os.path.join(intake_root, f"{BAD_NAME_PREFIX}{digest}.{assignment}{REFUSED_SUFFIX}")
+
+
+def _keep_bad_name(intake_root, student, assignment):
+    os.makedirs(intake_root, exist_ok=True)
+    path = _bad_name_path(intake_root, student, assignment)
+    partial = f"{path}.{os.getpid()}"  # workers grading in parallel may write it both
+    with open(partial, "w", encoding="utf-8") as f:
+        json.dump({"student": student}, f)  # ASCII: a name's control characters escaped
+    os.replace(partial, path)
+
+
 def take_all(submitted_root, intake_root, assignment, student_pattern="*", exclude=()):
     """Run the intake for every student folder of ``submitted_root`` whose name matches
     ``student_pattern`` (nbgrader's ``--student``), but those in ``exclude``.
@@ -368,10 +389,20 @@ def take_all(submitted_root, intake_root, assignment, student_pattern="*", exclu
             outcome = _take_one(root_fd, student, intake_root, assignment)
             if outcome is not None:
                 outcomes.append(outcome)
+                if outcome.refused == BAD_NAME:
+                    _keep_bad_name(intake_root, student, assignment)
     finally:
         os.close(root_fd)
-    # A tree built earlier for a submission that is gone must not be graded again.
+    # A tree built earlier for a submission that is gone must not be graded again, nor a
+    # folder whose name was refused be listed once it is gone.
+    kept = {_bad_name_path(intake_root, n, assignment) for n in names if not STUDENT_ID.match(n)}
     for student in os.listdir(intake_root) if os.path.isdir(intake_root) else ():
+        if student.startswith(BAD_NAME_PREFIX):
+            path = os.path.join(intake_root, student)
+            if path.endswith(f".{assignment}{REFUSED_SUFFIX}") and path not in kept:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(path)
+            continue
         if student in names or student in exclude:
             continue
         if fnmatch.fnmatchcase(student, student_pattern):
@@ -414,7 +445,18 @@ def refusals(intake_root, assignment):
     found = {}
     if not os.path.isdir(intake_root):
         return found
+    for name in sorted(os.listdir(intake_root)):
+        path = os.path.join(intake_root, name)
+        if not (
+            name.startswith(BAD_NAME_PREFIX) and name.endswith(f".{assignment}{REFUSED_SUFFIX}")
+        ):
+            continue
+        if os.path.isfile(path) and not os.path.islink(path):
+            with open(path, encoding="utf-8") as f, contextlib.suppress(ValueError, KeyError):
+                found[json.load(f)["student"]] = BAD_NAME
     for student in sorted(os.listdir(intake_root)):
+        if student.startswith(BAD_NAME_PREFIX):
+            continue
         reasons = []
         for stage in STAGES:
             path = refusal_path(intake_root, student, assignment, stage)

@@ -245,9 +245,6 @@ def collect(course, assignment, db_url=None):
         else:
             record.flagged.append(flag.part)
     submitted = sorted(p.parent.name for p in course.glob(f"submitted/*/{assignment}"))
-    for student in submitted:
-        if not intake.STUDENT_ID.match(student):  # refused, its reason kept nowhere
-            records.setdefault(student, Record(student)).refused = intake.BAD_NAME
     # The grader's own check, for those that are not whole here (it reads every notebook and
     # grade again: only those).
     doubtful = [s for s in submitted if intake.STUDENT_ID.match(s) and s not in whole]
