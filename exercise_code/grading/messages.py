@@ -64,6 +64,15 @@ MISTAKES = {
     "solver_loss_args": "swapped the arguments of the loss: call loss_func(y_out, y_truth)",
     "solver_backward_arg": "passed the wrong array to model.backward: it needs dL/dz from the loss",
     "solver_step_arg": "passed the wrong array to opt.step: it needs dW from model.backward",
+    "solver_step_scaled": (
+        "passed opt.step a multiple of what model.backward returned (divided or scaled it, "
+        "in place or not): pass dW on unchanged, the 1/N of the mean is already in the "
+        "gradient of the loss"
+    ),
+    "solver_backward_scaled": (
+        "passed model.backward a multiple of the gradient of the loss (divided or scaled it): "
+        "pass it on unchanged, the 1/N of the mean is already in it"
+    ),
     "solver_return": "must return the loss (a float) of the forward pass",
     "solver_return_tuple": (
         "returned the tuple (loss, gradient) that loss_func gives: return the loss, its first item"

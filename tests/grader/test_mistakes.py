@@ -147,6 +147,13 @@ MISTAKEN = {
         "solver_step", SOLVER, "model.backward(loss_grad)", "model.backward(model_forward)"
     ),
     "solver_step_arg": ("solver_step", SOLVER, "opt.step(dW)", "opt.step(loss_grad)"),
+    "solver_step_scaled": (
+        "solver_step", SOLVER, "opt.step(dW)", "dW /= X_train.shape[0]\n        opt.step(dW)"
+    ),
+    "solver_backward_scaled": (
+        "solver_step", SOLVER, "dW = model.backward(loss_grad)",
+        "loss_grad /= len(y_train)\n        dW = model.backward(loss_grad)",
+    ),
     "solver_return": ("solver_step", SOLVER, "        return loss\n", "        return [loss]\n"),
     "solver_return_tuple": (
         "solver_step", SOLVER, LOSS_CALL,
