@@ -14,10 +14,6 @@ from tests.submissions import CLASSIFIER, LOSS, OPTIMIZER, SOLVER, source_text
 from tools.course import STUDENT_FILES
 from tools.release.strip_solutions import region_names, strip_solutions
 
-# The line of the released backward that unpacks the cache: a student whose cache is not a
-# pair edits it (the notebook lets forward keep whatever backward needs).
-UNPACK = "        X, z = self.cache\n"
-
 
 def written(rel, methods, skeleton=()):
     """The student file ``rel``: the regions of ``methods`` ({name: body}) written as given,
@@ -131,6 +127,7 @@ CLASSIFIER_PAIRS = {
         self.cache = (X, z)
         """,
         """
+        X, z = self.cache
         dl_dy = dout * z * (1 - z)
         dW = X.T.dot(dl_dy)
         """,
@@ -143,6 +140,7 @@ CLASSIFIER_PAIRS = {
         self.cache = (X1, z)
         """,
         """
+        X, z = self.cache
         dW = X.T @ (dout * z * (1 - z))
         """,
         (),
@@ -154,6 +152,7 @@ CLASSIFIER_PAIRS = {
         self.cache = (X, s)
         """,
         """
+        X, z = self.cache
         s = z  # the cache holds the logits
         sig = 1 / (1 + np.exp(-s))
         ds = dout * sig * (1 - sig)
@@ -168,6 +167,7 @@ CLASSIFIER_PAIRS = {
         self.cache = (X, s)
         """,
         """
+        X, z = self.cache
         z = self.sigmoid(z)  # the cache holds the logits: the same sigmoid as forward
         ds = dout * z * (1 - z)
         dW = np.concatenate([X.T.dot(ds), np.sum(ds, axis=0, keepdims=True)], axis=0)
@@ -181,10 +181,11 @@ CLASSIFIER_PAIRS = {
         self.cache = (X, s, z)
         """,
         """
+        X, s, z = self.cache
         ds = dout * z * (1 - z)
         dW = np.r_[X.T @ ds, ds.sum(keepdims=True)]
         """,
-        ((UNPACK, "        X, s, z = self.cache\n"),),
+        (),
     ),
     "cache_dict_einsum": (
         """
@@ -193,10 +194,11 @@ CLASSIFIER_PAIRS = {
         self.cache = {"X": X, "z": z}
         """,
         """
+        X, z = self.cache["X"], self.cache["z"]
         X1 = np.column_stack([X, np.ones(len(X))])
         dW = np.einsum("nd,nk->dk", X1, dout * z * (1 - z))
         """,
-        ((UNPACK, '        X, z = self.cache["X"], self.cache["z"]\n'),),
+        (),
     ),
     "transposed_products": (
         """
@@ -205,6 +207,7 @@ CLASSIFIER_PAIRS = {
         self.cache = (X, z)
         """,
         """
+        X, z = self.cache
         ds = dout * z * (1 - z)
         dW = (ds.T @ np.hstack([X, np.ones_like(ds)])).T
         """,
@@ -217,6 +220,7 @@ CLASSIFIER_PAIRS = {
         self.cache = (X, z)
         """,
         """
+        X, z = self.cache
         ds = (dout * z * (1 - z)).astype(np.float32)
         dW = np.vstack([X.astype(np.float32).T @ ds, ds.sum(keepdims=True)]).astype(np.float64)
         """,
@@ -231,6 +235,15 @@ OPTIMIZER_STEP = {
     "in_place_weight": "weight -= self.lr * dw",
     "np_subtract_out": "np.subtract(weight, self.lr * dw, out=weight)",
     "dw_times_lr": "weight = weight - dw * self.lr",
+    # model.W assigned in the step (the released file imports numpy, as the slides' step needs)
+    "model_W_assigned": """
+        self.model.W = np.subtract(self.model.W, self.lr * dw)
+        weight = self.model.W
+    """,
+    "model_W_assigned_and_returned": """
+        self.model.W = self.model.W - self.lr * dw
+        return self.model.W
+    """,
 }
 SOLVER_STEP = {
     "forward_and_backward_of_the_loss": """
@@ -274,15 +287,7 @@ def _loss(style):
 
 
 def _optimizer(style):
-    numpy = (
-        "from .validation import as_real_array\n",
-        "import numpy as np\n\nfrom .validation import as_real_array\n",
-    )
-    return written(
-        OPTIMIZER,
-        {"Optimizer.step": OPTIMIZER_STEP[style]},
-        [numpy] if "np." in OPTIMIZER_STEP[style] else [],
-    )
+    return written(OPTIMIZER, {"Optimizer.step": OPTIMIZER_STEP[style]})
 
 
 def _solver(style):

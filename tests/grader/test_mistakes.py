@@ -125,6 +125,9 @@ MISTAKEN = {
     "optimizer_lr_squared": (
         "optimizer_step", OPTIMIZER, STEP, "weight = weight - self.lr * self.lr * dw"
     ),
+    "optimizer_returned_old": (
+        "optimizer_step", OPTIMIZER, STEP, "self.model.W = weight - self.lr * dw"
+    ),
     "optimizer_not_stored": ("optimizer_step", OPTIMIZER, STEP, "return weight - self.lr * dw"),
     # Solver._step
     "solver_order": (

@@ -74,6 +74,7 @@ IN_PLACE = {
     "backward_dout_times": (
         "classifier_backward", CLASSIFIER,
         {"Classifier.backward": """
+            X, z = self.cache
             dout *= z * (1 - z)
             dW = np.vstack([X.T @ dout, dout.sum(keepdims=True)])
         """},

@@ -55,6 +55,10 @@ MISTAKES = {
     "optimizer_no_lr": "forgot the learning rate: multiply dw by self.lr",
     "optimizer_lr_squared": "scaled by the learning rate twice",
     "optimizer_not_stored": "did not update model.W: store the new weights in self.model.W",
+    "optimizer_returned_old": (
+        "updated model.W but returned the old weights: return the new ones "
+        "(return self.model.W, or assign them to weight)"
+    ),
     # Solver._step
     "solver_order": "calls the steps out of order: forward, loss, backward, optimizer step",
     "solver_no_step": "never called the optimizer: finish with opt.step(dW)",
