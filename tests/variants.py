@@ -228,6 +228,31 @@ CLASSIFIER_PAIRS = {
     ),
 }
 
+# Wrong forward passes (each fails part 4) and a correct backward for the cache each keeps.
+_DW = "ds = dout * z * (1 - z)\ndW = np.vstack([X.T @ ds, ds.sum(keepdims=True)])"
+WRONG_FORWARDS = {
+    "returns_logits": (
+        "z = X @ self.W[:-1] + self.W[-1]\nself.cache = (X, z)",
+        "X, z = self.cache\n" + _DW,
+    ),
+    "returns_flat": (
+        "z = self.sigmoid(X @ self.W[:-1] + self.W[-1]).ravel()\nself.cache = (X, z)",
+        "X, z = self.cache\n" + _DW,
+    ),
+    "no_bias_dict_cache": (
+        'z = self.sigmoid(X @ self.W[:-1])\nself.cache = {"X": X, "z": z}',
+        'X, z = self.cache["X"], self.cache["z"]\n' + _DW,
+    ),
+    "logits_in_a_triple": (
+        "s = X @ self.W[:-1] + self.W[-1]\nz = s\nself.cache = (X, s, z)",
+        "X, s, z = self.cache\nz = self.sigmoid(s)\n" + _DW,
+    ),
+    "logits_slides_concatenate": (
+        "X = np.concatenate((X, np.ones((len(X), 1))), axis=1)\nz = X.dot(self.W)\nself.cache = (X, z)",
+        "X, z = self.cache\ndW = X.T.dot(dout * z * (1 - z))",
+    ),
+}
+
 # --------------------------------------------------------------------------- optimizer, solver
 
 OPTIMIZER_STEP = {
@@ -382,6 +407,11 @@ def methods():
             CLASSIFIER, {"Classifier.forward": raising, "Classifier.backward": backward}, skeleton
         )
         out.append((f"forward_raises-{name}", "classifier_backward", {CLASSIFIER: text}))
+    # A wrong forward (the logits, a flat (N,) array, no bias) before a correct backward:
+    # backward keeps its points (issue 16).
+    for name, (forward, backward) in WRONG_FORWARDS.items():
+        text = written(CLASSIFIER, {"Classifier.forward": forward, "Classifier.backward": backward})
+        out.append((f"forward_wrong-{name}", "classifier_backward", {CLASSIFIER: text}))
     for name in OPTIMIZER_STEP:
         out.append((f"optimizer-{name}", "optimizer_step", {OPTIMIZER: _optimizer(name)}))
     for name, code in SOLVER_STEP.items():
