@@ -31,6 +31,13 @@ def written(rel, methods, skeleton=()):
 # --------------------------------------------------------------------------- BCE
 
 BCE_FORWARD = {
+    # The slides' literal code: the textbook formula, the probability not floored.
+    "slides_literal": """
+        result = -(y_truth * np.log(y_out) + (1 - y_truth) * np.log(1 - y_out))
+        if individual_losses:
+            return result
+        result = np.mean(result)
+    """,
     "slides_textbook_floored": """
         result = -(y_truth * np.log(np.maximum(y_out, 1e-15)) + (1 - y_truth) * np.log(np.maximum(1 - y_out, 1e-15)))
     """,
@@ -57,6 +64,9 @@ BCE_FORWARD = {
     """,
 }
 BCE_BACKWARD = {
+    "slides_literal": """
+        gradient = (-(y_truth / y_out) + (1 - y_truth) / (1 - y_out)) / len(y_truth)
+    """,
     "slides_textbook_floored": """
         gradient = (-(y_truth / np.maximum(y_out, 1e-15)) + (1 - y_truth) / np.maximum(1 - y_out, 1e-15)) / len(y_truth)
     """,
@@ -82,6 +92,9 @@ BCE_BACKWARD = {
 # --------------------------------------------------------------------------- sigmoid
 
 SIGMOID = {
+    "textbook": """
+        out = 1 / (1 + np.exp(-x))
+    """,
     "errstate_textbook": """
         with np.errstate(over="ignore"):
             out = 1 / (1 + np.exp(-x))
@@ -271,6 +284,14 @@ OPTIMIZER_STEP = {
     """,
 }
 SOLVER_STEP = {
+    # The slides' step: loss = loss_func(...) keeps the pair (loss, gradient), returned as is.
+    "slides_tuple_kept": """
+        model_forward = model.forward(X_train)
+        loss = loss_func(model_forward, y_train)
+        loss_grad = loss_func.backward(model_forward, y_train)
+        grad = model.backward(loss_grad)
+        opt.step(grad)
+    """,
     "forward_and_backward_of_the_loss": """
         model_forward = model.forward(X_train)
         loss = loss_func.forward(model_forward, y_train)
@@ -320,6 +341,15 @@ def _solver(style):
 
 
 STYLES = {
+    # The course's solution slides, literally: the textbook BCE (no floor) and sigmoid (an
+    # overflow warning below -709), and the step that returns the pair loss_func gives. Every
+    # core part passes; the robustness parts (LOSES) do not.
+    "slides_literal": {
+        LOSS: _loss("slides_literal"),
+        CLASSIFIER: _classifier("slides_concatenate", "textbook"),
+        OPTIMIZER: _optimizer("dw_times_lr"),
+        SOLVER: _solver("slides_tuple_kept"),
+    },
     # The course's solution slides: the textbook BCE (floored, as the notebook requires), the
     # textbook sigmoid (without a warning), [X, 1] in the cache, dW = X.T.dot(dl_dy).
     "slides": {
@@ -372,27 +402,31 @@ STYLES = {
     },
 }
 assert all(set(files) == set(STUDENT_FILES) for files in STYLES.values())
+# The parts a style loses (with the default points of tools/course.py: only robustness).
+LOSES = {"slides_literal": {"bce_forward_robust", "bce_backward_robust", "sigmoid_robust"}}
+# Single methods that pass their core part but not its robustness part (issue 16).
+CORE_ONLY = {
+    "bce_forward-slides_literal": "bce_forward_robust",
+    "bce_backward-slides_literal": "bce_backward_robust",
+    "sigmoid-textbook": "sigmoid_robust",
+}
 
 
 def methods():
     """(name, part, {rel: text}) for every single-method variant (the rest the reference's)."""
     out = []
     for name, code in BCE_FORWARD.items():
-        out.append(
-            (f"bce_forward-{name}", "bce_forward", {LOSS: written(LOSS, {"BCE.forward": code})})
-        )
+        files = {LOSS: written(LOSS, {"BCE.forward": code})}
+        out.append((f"bce_forward-{name}", "bce_forward", files))
+        out.append((f"bce_forward-{name}", "bce_forward_robust", files))
     for name, code in BCE_BACKWARD.items():
-        out.append(
-            (f"bce_backward-{name}", "bce_backward", {LOSS: written(LOSS, {"BCE.backward": code})})
-        )
+        files = {LOSS: written(LOSS, {"BCE.backward": code})}
+        out.append((f"bce_backward-{name}", "bce_backward", files))
+        out.append((f"bce_backward-{name}", "bce_backward_robust", files))
     for name, code in SIGMOID.items():
-        out.append(
-            (
-                f"sigmoid-{name}",
-                "sigmoid",
-                {CLASSIFIER: written(CLASSIFIER, {"Classifier.sigmoid": code})},
-            )
-        )
+        files = {CLASSIFIER: written(CLASSIFIER, {"Classifier.sigmoid": code})}
+        out.append((f"sigmoid-{name}", "sigmoid", files))
+        out.append((f"sigmoid-{name}", "sigmoid_robust", files))
     for name, (forward, backward, skeleton) in CLASSIFIER_PAIRS.items():
         text = written(
             CLASSIFIER, {"Classifier.forward": forward, "Classifier.backward": backward}, skeleton

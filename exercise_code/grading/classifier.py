@@ -71,6 +71,8 @@ def judge_sigmoid(case, outputs, expected):
 
 
 SIGMOID = Part("sigmoid", "Classifier.sigmoid", FILE, probe_sigmoid, judge_sigmoid)
+# Robustness, graded in a cell of its own: large |x| without a numpy warning.
+SIGMOID_ROBUST = Part("sigmoid_robust", "Classifier.sigmoid", FILE, probe_sigmoid, judge_sigmoid)
 
 
 # --------------------------------------------------------------------------- forward

@@ -79,7 +79,8 @@ MISTAKES = {
     ),
     "solver_return": "must return the loss (a float) of the forward pass",
     "solver_return_tuple": (
-        "returned the tuple (loss, gradient) that loss_func gives: return the loss, its first item"
+        "returned a pair whose first item is not the loss: return the loss, or the pair "
+        "(loss, gradient) that loss_func gives, the loss first"
     ),
     "solver_twice": "calls a step more than once per update",
     # Training

@@ -62,7 +62,7 @@ def test_release_fetch_submit_collect_autograde_feedback_export(
     with open(course / "grades.csv", newline="") as f:
         rows = [r for r in csv.DictReader(f) if r["student_id"] == student]
     assert len(rows) == 1
-    assert float(rows[0]["raw_score"]) == POINTS["bce_forward"]
+    assert float(rows[0]["raw_score"]) == POINTS["bce_forward"] + POINTS["bce_forward_robust"]
     assert float(rows[0]["max_score"]) == sum(POINTS.values())
 
     with Gradebook(gradebook.db_url(course)) as gb:

@@ -265,8 +265,11 @@ def training(inputs, outputs):
 
 EXPECT = {
     "bce_forward": bce_forward,
+    "bce_forward_robust": bce_forward,
     "bce_backward": bce_backward,
+    "bce_backward_robust": bce_backward,
     "sigmoid": sigmoid,
+    "sigmoid_robust": sigmoid,
     "classifier_forward": classifier_forward,
     "classifier_backward": classifier_backward,
     "optimizer_step": optimizer_step,
