@@ -2,7 +2,8 @@
 
 A submission is flagged when the notebook's own test of a part printed "passed" and the
 trusted grader failed that visible test with a failure it calls certain. Each submission here
-does in-place arithmetic on an array a test hands over, in every part, as real solutions do
+does in-place arithmetic on an array a test hands over, in every part (and its robustness
+cell), as real solutions do
 (some of them right, some wrong): the notebook's test, run in a kernel of its own on the
 submission's folder, and the trusted grader must agree on the visible test, so that no flag
 can fire. The stand-ins of the training step hand out copies and recognise arrays by value,
@@ -15,9 +16,11 @@ import sys
 
 import pytest
 
+from exercise_code.grading import PARTS
 from exercise_code.grading.messages import MISTAKES
 from tests.submissions import CLASSIFIER, LOSS, OPTIMIZER, SOLVER, everything, make_submission
 from tests.variants import written
+from tools.course import ROBUSTNESS_SUFFIX
 from tools.grader import trusted
 
 # name: (part, file, {method: body}, whether the visible test passes)
@@ -165,6 +168,12 @@ def test_in_place_arithmetic_never_flags(name, tmp_path):
     if name in NAMED:
         assert MISTAKES[NAMED[name]] in verdict.text
         assert MISTAKES[NAMED[name]] in " ".join(said.split())
+    # The part's robustness cell, on the same code: the same agreement.
+    robust = f"{part}{ROBUSTNESS_SUFFIX}"
+    if robust in PARTS:
+        in_kernel, said = notebook_passes(folder, robust)
+        verdict = trusted.grade(folder, parts=[robust])[robust]
+        assert in_kernel == (not verdict.visible_failed), (said, verdict.text)
 
 
 def test_a_time_out_or_an_environment_error_is_never_certain():

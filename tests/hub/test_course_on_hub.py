@@ -31,7 +31,10 @@ WORK = {
     "student2": {LOSS: solved(LOSS, {"BCE.forward"})},
 }
 # Points are whole numbers and a part scores all or nothing: scores are exact sums.
-EXPECTED_SCORE = {"student1": sum(POINTS.values()), "student2": POINTS["bce_forward"]}
+EXPECTED_SCORE = {
+    "student1": sum(POINTS.values()),
+    "student2": POINTS["bce_forward"] + POINTS["bce_forward_robust"],  # core and robustness
+}
 STUDENTS_DISABLED = {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"}
 FEEDBACK_SCORE = re.compile(rf"{NOTEBOOK} \(Score: ([\d.]+) / ([\d.]+)\)")
 

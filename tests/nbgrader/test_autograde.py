@@ -246,7 +246,7 @@ def test_feedback_holds_only_the_html_and_no_solution_or_hidden_value(course):
 def test_feedback_shows_the_trusted_verdicts(course):
     html = feedback_html(course, "reference")
     assert html.count("] passed: ") == len(POINTS)
-    assert "hidden tests: at predictions exactly 0 and 1" in html
+    assert "hidden test: at other predictions exactly 0 and 1" in html
 
 
 def test_the_autograde_log_holds_no_false_alarm(course):
