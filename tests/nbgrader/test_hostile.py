@@ -219,7 +219,7 @@ def test_a_flag_stands_out_in_the_autograde_log_and_its_summary(course):
     assert flags.BANNER in log
     # The summary after the last student: every flagged submission, with its parts.
     summary = log[log.rindex(f"{flags.MARK}: 1 submission(s)") :]
-    assert "patches_grading (bce_forward, bce_backward" in summary
+    assert "patches_grading (bce_forward, bce_forward_robust, bce_backward" in summary
     assert "python -m tools.grader.flags ex04" in summary
 
 

@@ -57,15 +57,16 @@ class RemoteDesk:
 
 
 def import_each(student_files):
-    """Import each of the student's modules on its own, before the first case, so that a
-    module that cannot be imported fails only the parts that import it.
+    """Import each of the student's modules on its own (``main``: a part's own file, before
+    the part's first case), so that a module that cannot be imported fails only the parts
+    that import it.
 
     The package ``exercise_code.networks`` imports every module of it in its ``__init__``:
     imported the usual way, one module broken at import time (a syntax error in
     classifier.py) would keep every sibling from being imported, and so fail every part.
     Here each package on the way is made first without running its ``__init__``, each
     module is imported (what fails, the parts that import it report), and the packages'
-    ``__init__`` run last, what fails there ignored too. Runs within the first case's time.
+    ``__init__`` run last, what fails there ignored too. Runs within the case's time.
     """
     packages = []
     for rel in student_files:
@@ -90,7 +91,7 @@ def import_each(student_files):
 
 def main(results_fd, stacks_fd):
     # The course's own package, from the tree: never a file the submission added.
-    from exercise_code.grading import PARTS, STUDENT_FILES, engine
+    from exercise_code.grading import PARTS, engine
     from exercise_code.grading.engine import Case, error_record
 
     results = os.fdopen(results_fd, "w", encoding="utf-8")
@@ -100,14 +101,17 @@ def main(results_fd, stacks_fd):
     # from here, however long a loaded machine took to start us.
     results.write(protocol.READY + "\n")
     results.flush()
-    first = True
+    imported = set()
     while line := sys.stdin.readline():
         request = json.loads(line)
         case = Case.from_plain(request["case"])
         faulthandler.dump_traceback_later(max(request["seconds"] - 0.5, 0.1), file=stacks)
-        if first:
-            import_each(STUDENT_FILES)
-            first = False
+        # The part's own student file, before its first case: a module that ends the process
+        # when imported (solver.py) costs only the parts that import it, not every part.
+        file = PARTS[case.part].file
+        if file not in imported:
+            import_each([file])
+            imported.add(file)
         try:
             outputs = protocol.to_plain(PARTS[case.part].outputs(case.inputs, desk))
         except BaseException as exc:  # the probe caught the student's errors; this is ours
