@@ -236,3 +236,34 @@ def test_a_location_shows_the_students_whole_statement(tmp_path):
     folder = make_submission(tmp_path / "t", files)
     text = trusted.grade(folder, parts=["trained_accuracy"])["trained_accuracy"].text
     assert "(in networks/classifier.py, line " in text and "validation.py" not in text, text
+
+
+def test_the_notebook_states_the_robustness_tests():
+    """The sizes and values of the robustness tests, as the cases hold them."""
+    notebook = json.loads((ROOT / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_text())
+    text = {c.get("id"): " ".join("".join(c["source"]).split()) for c in notebook["cells"]}
+    visible = {c.part: c for c in cases.visible()}
+    hidden = {c.part: c for c in cases.hidden()}
+    shown = visible["bce_forward_robust"].inputs["y_out"]["shape"][0]
+    other = hidden["bce_forward_robust"].inputs["y_out"]["shape"][0]
+    assert (
+        f"exactly 0 and 1, on {shown} samples (below) and, hidden, on {other}"
+        in (text["bce-forward-md"])
+    )
+    assert (
+        f"on the {shown} samples of part 1's robustness test and, hidden, on {other}"
+        in (text["bce-backward-md"])
+    )
+    for part in ("bce_backward_robust",):
+        assert visible[part].inputs == visible["bce_forward_robust"].inputs
+        assert hidden[part].inputs == hidden["bce_forward_robust"].inputs
+    from exercise_code.grading.loss import MIN_CERTAIN_WRONG
+
+    assert f"a certain and wrong one at least {MIN_CERTAIN_WRONG:g}" in text["bce-forward-md"]
+
+    def magnitudes(case):
+        values = {abs(v) for v in case.inputs["x"]["data"]} - {0.0}
+        return ", ".join(f"\\pm {v:g}" for v in sorted(values, reverse=True))
+
+    assert f"$x = {magnitudes(visible['sigmoid_robust'])}$ (below)" in text["sigmoid-md"]
+    assert f"$x = {magnitudes(hidden['sigmoid_robust'])}$ and 0" in text["sigmoid-md"]
