@@ -70,7 +70,8 @@ class Solver:
         """Make a single gradient update (one epoch of full-batch gradient descent).
 
         Called by ``train``; not meant to be called by hand. Returns the training loss
-        (a float) computed in the forward pass, before the update.
+        (a float) computed in the forward pass, before the update, or the pair
+        (loss, gradient) that ``loss_func`` returns, whose first item ``train`` records.
         """
         model = self.model
         loss_func = self.loss_func
@@ -103,6 +104,8 @@ class Solver:
             epoch_range = tqdm(epoch_range, desc="training", unit="epoch")
         for epoch in epoch_range:
             train_loss = self._step()
+            if isinstance(train_loss, (tuple, list)):  # the pair loss_func gives: loss first
+                train_loss = train_loss[0]
             val_loss, val_acc = self.check_loss(self.X_val, self.y_val)
             _, train_acc = self.check_loss(self._X_acc, self._y_acc)
             self.train_loss_history.append(train_loss)

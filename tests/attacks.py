@@ -1401,7 +1401,8 @@ def leaks(text):
             found.append(f"hidden inputs {triples[run]}")
     found += [f"hidden input {s}" for s in _hidden_runs()[1] if round(s, 9) in numbers]
     expected = np.array(_hidden_expected())
-    for number in {n for n in shown if len(n.lstrip("-").replace(".", "").strip("0")) >= 4}:
+    # Numbers of at least 4 significant digits, by value ("1.000000e+000" is 1, no leak).
+    for number in {n for n in shown if len(f"{abs(float(n)):.10g}".strip("0.")) >= 4}:
         if np.any(np.isclose(float(number), expected, rtol=5e-5, atol=0)):
             found.append(f"expected value {number}")
     return sorted(set(found))

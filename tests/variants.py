@@ -14,10 +14,6 @@ from tests.submissions import CLASSIFIER, LOSS, OPTIMIZER, SOLVER, source_text
 from tools.course import STUDENT_FILES
 from tools.release.strip_solutions import region_names, strip_solutions
 
-# The line of the released backward that unpacks the cache: a student whose cache is not a
-# pair edits it (the notebook lets forward keep whatever backward needs).
-UNPACK = "        X, z = self.cache\n"
-
 
 def written(rel, methods, skeleton=()):
     """The student file ``rel``: the regions of ``methods`` ({name: body}) written as given,
@@ -35,6 +31,13 @@ def written(rel, methods, skeleton=()):
 # --------------------------------------------------------------------------- BCE
 
 BCE_FORWARD = {
+    # The slides' literal code: the textbook formula, the probability not floored.
+    "slides_literal": """
+        result = -(y_truth * np.log(y_out) + (1 - y_truth) * np.log(1 - y_out))
+        if individual_losses:
+            return result
+        result = np.mean(result)
+    """,
     "slides_textbook_floored": """
         result = -(y_truth * np.log(np.maximum(y_out, 1e-15)) + (1 - y_truth) * np.log(np.maximum(1 - y_out, 1e-15)))
     """,
@@ -61,6 +64,9 @@ BCE_FORWARD = {
     """,
 }
 BCE_BACKWARD = {
+    "slides_literal": """
+        gradient = (-(y_truth / y_out) + (1 - y_truth) / (1 - y_out)) / len(y_truth)
+    """,
     "slides_textbook_floored": """
         gradient = (-(y_truth / np.maximum(y_out, 1e-15)) + (1 - y_truth) / np.maximum(1 - y_out, 1e-15)) / len(y_truth)
     """,
@@ -86,6 +92,9 @@ BCE_BACKWARD = {
 # --------------------------------------------------------------------------- sigmoid
 
 SIGMOID = {
+    "textbook": """
+        out = 1 / (1 + np.exp(-x))
+    """,
     "errstate_textbook": """
         with np.errstate(over="ignore"):
             out = 1 / (1 + np.exp(-x))
@@ -131,6 +140,7 @@ CLASSIFIER_PAIRS = {
         self.cache = (X, z)
         """,
         """
+        X, z = self.cache
         dl_dy = dout * z * (1 - z)
         dW = X.T.dot(dl_dy)
         """,
@@ -143,6 +153,7 @@ CLASSIFIER_PAIRS = {
         self.cache = (X1, z)
         """,
         """
+        X, z = self.cache
         dW = X.T @ (dout * z * (1 - z))
         """,
         (),
@@ -154,6 +165,7 @@ CLASSIFIER_PAIRS = {
         self.cache = (X, s)
         """,
         """
+        X, z = self.cache
         s = z  # the cache holds the logits
         sig = 1 / (1 + np.exp(-s))
         ds = dout * sig * (1 - sig)
@@ -168,6 +180,7 @@ CLASSIFIER_PAIRS = {
         self.cache = (X, s)
         """,
         """
+        X, z = self.cache
         z = self.sigmoid(z)  # the cache holds the logits: the same sigmoid as forward
         ds = dout * z * (1 - z)
         dW = np.concatenate([X.T.dot(ds), np.sum(ds, axis=0, keepdims=True)], axis=0)
@@ -181,10 +194,11 @@ CLASSIFIER_PAIRS = {
         self.cache = (X, s, z)
         """,
         """
+        X, s, z = self.cache
         ds = dout * z * (1 - z)
         dW = np.r_[X.T @ ds, ds.sum(keepdims=True)]
         """,
-        ((UNPACK, "        X, s, z = self.cache\n"),),
+        (),
     ),
     "cache_dict_einsum": (
         """
@@ -193,10 +207,11 @@ CLASSIFIER_PAIRS = {
         self.cache = {"X": X, "z": z}
         """,
         """
+        X, z = self.cache["X"], self.cache["z"]
         X1 = np.column_stack([X, np.ones(len(X))])
         dW = np.einsum("nd,nk->dk", X1, dout * z * (1 - z))
         """,
-        ((UNPACK, '        X, z = self.cache["X"], self.cache["z"]\n'),),
+        (),
     ),
     "transposed_products": (
         """
@@ -205,6 +220,7 @@ CLASSIFIER_PAIRS = {
         self.cache = (X, z)
         """,
         """
+        X, z = self.cache
         ds = dout * z * (1 - z)
         dW = (ds.T @ np.hstack([X, np.ones_like(ds)])).T
         """,
@@ -217,10 +233,36 @@ CLASSIFIER_PAIRS = {
         self.cache = (X, z)
         """,
         """
+        X, z = self.cache
         ds = (dout * z * (1 - z)).astype(np.float32)
         dW = np.vstack([X.astype(np.float32).T @ ds, ds.sum(keepdims=True)]).astype(np.float64)
         """,
         (),
+    ),
+}
+
+# Wrong forward passes (each fails part 4) and a correct backward for the cache each keeps.
+_DW = "ds = dout * z * (1 - z)\ndW = np.vstack([X.T @ ds, ds.sum(keepdims=True)])"
+WRONG_FORWARDS = {
+    "returns_logits": (
+        "z = X @ self.W[:-1] + self.W[-1]\nself.cache = (X, z)",
+        "X, z = self.cache\n" + _DW,
+    ),
+    "returns_flat": (
+        "z = self.sigmoid(X @ self.W[:-1] + self.W[-1]).ravel()\nself.cache = (X, z)",
+        "X, z = self.cache\n" + _DW,
+    ),
+    "no_bias_dict_cache": (
+        'z = self.sigmoid(X @ self.W[:-1])\nself.cache = {"X": X, "z": z}',
+        'X, z = self.cache["X"], self.cache["z"]\n' + _DW,
+    ),
+    "logits_in_a_triple": (
+        "s = X @ self.W[:-1] + self.W[-1]\nz = s\nself.cache = (X, s, z)",
+        "X, s, z = self.cache\nz = self.sigmoid(s)\n" + _DW,
+    ),
+    "logits_slides_concatenate": (
+        "X = np.concatenate((X, np.ones((len(X), 1))), axis=1)\nz = X.dot(self.W)\nself.cache = (X, z)",
+        "X, z = self.cache\ndW = X.T.dot(dout * z * (1 - z))",
     ),
 }
 
@@ -231,8 +273,25 @@ OPTIMIZER_STEP = {
     "in_place_weight": "weight -= self.lr * dw",
     "np_subtract_out": "np.subtract(weight, self.lr * dw, out=weight)",
     "dw_times_lr": "weight = weight - dw * self.lr",
+    # model.W assigned in the step (the released file imports numpy, as the slides' step needs)
+    "model_W_assigned": """
+        self.model.W = np.subtract(self.model.W, self.lr * dw)
+        weight = self.model.W
+    """,
+    "model_W_assigned_and_returned": """
+        self.model.W = self.model.W - self.lr * dw
+        return self.model.W
+    """,
 }
 SOLVER_STEP = {
+    # The slides' step: loss = loss_func(...) keeps the pair (loss, gradient), returned as is.
+    "slides_tuple_kept": """
+        model_forward = model.forward(X_train)
+        loss = loss_func(model_forward, y_train)
+        loss_grad = loss_func.backward(model_forward, y_train)
+        grad = model.backward(loss_grad)
+        opt.step(grad)
+    """,
     "forward_and_backward_of_the_loss": """
         model_forward = model.forward(X_train)
         loss = loss_func.forward(model_forward, y_train)
@@ -274,15 +333,7 @@ def _loss(style):
 
 
 def _optimizer(style):
-    numpy = (
-        "from .validation import as_real_array\n",
-        "import numpy as np\n\nfrom .validation import as_real_array\n",
-    )
-    return written(
-        OPTIMIZER,
-        {"Optimizer.step": OPTIMIZER_STEP[style]},
-        [numpy] if "np." in OPTIMIZER_STEP[style] else [],
-    )
+    return written(OPTIMIZER, {"Optimizer.step": OPTIMIZER_STEP[style]})
 
 
 def _solver(style):
@@ -290,6 +341,15 @@ def _solver(style):
 
 
 STYLES = {
+    # The course's solution slides, literally: the textbook BCE (no floor) and sigmoid (an
+    # overflow warning below -709), and the step that returns the pair loss_func gives. Every
+    # core part passes; the robustness parts (LOSES) do not.
+    "slides_literal": {
+        LOSS: _loss("slides_literal"),
+        CLASSIFIER: _classifier("slides_concatenate", "textbook"),
+        OPTIMIZER: _optimizer("dw_times_lr"),
+        SOLVER: _solver("slides_tuple_kept"),
+    },
     # The course's solution slides: the textbook BCE (floored, as the notebook requires), the
     # textbook sigmoid (without a warning), [X, 1] in the cache, dW = X.T.dot(dl_dy).
     "slides": {
@@ -342,27 +402,31 @@ STYLES = {
     },
 }
 assert all(set(files) == set(STUDENT_FILES) for files in STYLES.values())
+# The parts a style loses (with the default points of tools/course.py: only robustness).
+LOSES = {"slides_literal": {"bce_forward_robust", "bce_backward_robust", "sigmoid_robust"}}
+# Single methods that pass their core part but not its robustness part (issue 16).
+CORE_ONLY = {
+    "bce_forward-slides_literal": "bce_forward_robust",
+    "bce_backward-slides_literal": "bce_backward_robust",
+    "sigmoid-textbook": "sigmoid_robust",
+}
 
 
 def methods():
     """(name, part, {rel: text}) for every single-method variant (the rest the reference's)."""
     out = []
     for name, code in BCE_FORWARD.items():
-        out.append(
-            (f"bce_forward-{name}", "bce_forward", {LOSS: written(LOSS, {"BCE.forward": code})})
-        )
+        files = {LOSS: written(LOSS, {"BCE.forward": code})}
+        out.append((f"bce_forward-{name}", "bce_forward", files))
+        out.append((f"bce_forward-{name}", "bce_forward_robust", files))
     for name, code in BCE_BACKWARD.items():
-        out.append(
-            (f"bce_backward-{name}", "bce_backward", {LOSS: written(LOSS, {"BCE.backward": code})})
-        )
+        files = {LOSS: written(LOSS, {"BCE.backward": code})}
+        out.append((f"bce_backward-{name}", "bce_backward", files))
+        out.append((f"bce_backward-{name}", "bce_backward_robust", files))
     for name, code in SIGMOID.items():
-        out.append(
-            (
-                f"sigmoid-{name}",
-                "sigmoid",
-                {CLASSIFIER: written(CLASSIFIER, {"Classifier.sigmoid": code})},
-            )
-        )
+        files = {CLASSIFIER: written(CLASSIFIER, {"Classifier.sigmoid": code})}
+        out.append((f"sigmoid-{name}", "sigmoid", files))
+        out.append((f"sigmoid-{name}", "sigmoid_robust", files))
     for name, (forward, backward, skeleton) in CLASSIFIER_PAIRS.items():
         text = written(
             CLASSIFIER, {"Classifier.forward": forward, "Classifier.backward": backward}, skeleton
@@ -377,6 +441,11 @@ def methods():
             CLASSIFIER, {"Classifier.forward": raising, "Classifier.backward": backward}, skeleton
         )
         out.append((f"forward_raises-{name}", "classifier_backward", {CLASSIFIER: text}))
+    # A wrong forward (the logits, a flat (N,) array, no bias) before a correct backward:
+    # backward keeps its points (issue 16).
+    for name, (forward, backward) in WRONG_FORWARDS.items():
+        text = written(CLASSIFIER, {"Classifier.forward": forward, "Classifier.backward": backward})
+        out.append((f"forward_wrong-{name}", "classifier_backward", {CLASSIFIER: text}))
     for name in OPTIMIZER_STEP:
         out.append((f"optimizer-{name}", "optimizer_step", {OPTIMIZER: _optimizer(name)}))
     for name, code in SOLVER_STEP.items():

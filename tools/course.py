@@ -15,4 +15,26 @@ STUDENT_FILES = (
     "exercise_code/solver.py",
 )
 
-__all__ = ["ASSIGNMENT", "COURSE_ID", "NOTEBOOK", "STUDENT_FILES"]
+# The points of every graded test cell: the one place to change them. `make release` writes
+# them into the notebook (each graded cell's nbgrader metadata and the first line of its
+# source, which the student reads) and the release; the grader gives a cell its points when
+# every test of it passes. A part with numerics has two cells: its core (the formula on
+# ordinary inputs) and its robustness (``<part>_robust``: no numpy warning, finite values at
+# predictions of exactly 0 or 1, large |x|). Robustness may be at most a quarter of the total
+# (tests/tools/test_points.py).
+POINTS = {
+    "bce_forward": 2,
+    "bce_forward_robust": 1,
+    "bce_backward": 2,
+    "bce_backward_robust": 1,
+    "sigmoid": 2,
+    "sigmoid_robust": 1,
+    "classifier_forward": 2,
+    "classifier_backward": 3,
+    "optimizer_step": 1,
+    "solver_step": 2,
+    "trained_accuracy": 2,
+}
+ROBUSTNESS_SUFFIX = "_robust"
+
+__all__ = ["ASSIGNMENT", "COURSE_ID", "NOTEBOOK", "POINTS", "ROBUSTNESS_SUFFIX", "STUDENT_FILES"]

@@ -1,5 +1,8 @@
 """Parts 1 and 2: ``BCE.forward`` and ``BCE.backward`` (exercise_code/networks/loss.py).
 
+Each has a core (the formula on ordinary inputs) and a robustness part, graded in cells of
+their own (``*_ROBUST``: predictions of exactly 0 and 1), with the same probe and judge.
+
 Inputs of a case: ``y_out`` and ``y_truth`` (arrays of the same shape, (N, 1) or (N,)).
 Expectations (computed from the reference): ``mean``, ``individual`` or ``gradient``, the
 values known mistakes give (``mistakes``: a list of [key, value]), and for predictions of
@@ -150,6 +153,8 @@ def _judge_certain(case, what, individual, expected):
 
 
 BCE_FORWARD = Part("bce_forward", "BCE.forward", FILE, probe_forward, judge_forward)
+# Robustness, graded in a cell of its own: predictions of exactly 0 and 1.
+BCE_FORWARD_ROBUST = Part("bce_forward_robust", "BCE.forward", FILE, probe_forward, judge_forward)
 
 
 # --------------------------------------------------------------------------- backward
@@ -174,7 +179,7 @@ def judge_backward(case, outputs, expected):
             fail(case, f"{what} {MISTAKES['wrong_shape']} {gradient.shape}, expected {sign.shape}.")
         if not np.all(np.isfinite(gradient)):
             fail(case, f"{what} {MISTAKES['not_finite']} at y_out = 0 or 1. {hint}")
-        if np.any(np.sign(gradient) != sign):
+        if np.any(np.sign(gradient) != np.sign(sign)):
             fail(case, f"{what} {MISTAKES['bce_backward_sign']} at y_out = 0 or 1.")
         # Certain and wrong: any large gradient of the right sign (it depends on the floor).
         wrong = np.asarray(expected["certain_wrong"], dtype=bool)
@@ -183,3 +188,6 @@ def judge_backward(case, outputs, expected):
 
 
 BCE_BACKWARD = Part("bce_backward", "BCE.backward", FILE, probe_backward, judge_backward)
+BCE_BACKWARD_ROBUST = Part(
+    "bce_backward_robust", "BCE.backward", FILE, probe_backward, judge_backward
+)

@@ -2,7 +2,8 @@
 
 Inputs of a case: ``W`` (D + 1, 1), ``dw`` of the same shape and the learning rate ``lr``.
 The step must return the new weights and store them in ``model.W`` (in place or as a new
-array). Expectation: ``W_new`` and the values of known ``mistakes``.
+array, by the student's step itself or by the released line after it). Expectation:
+``W_new`` and the values of known ``mistakes``.
 """
 
 from .engine import Part, array_input, as_array, close, compare, fail, run, value_of
@@ -35,8 +36,10 @@ def judge_step(case, outputs, expected):
     lr = case.inputs["lr"]
     what = f"Optimizer(model, learning_rate={lr}).step(dw)"
     returned = as_array(case, what, value_of(case, what, outputs, "returned"))
-    compare(case, what, returned, expected["W_new"], expected["mistakes"])
     stored = as_array(case, "model.W", value_of(case, what, outputs, "model_W"))
+    if close(returned, expected["W"]) and close(stored, expected["W_new"]):
+        fail(case, f"{what} {MISTAKES['optimizer_returned_old']}.")
+    compare(case, what, returned, expected["W_new"], expected["mistakes"])
     if close(stored, expected["W"]):
         fail(case, f"{what} {MISTAKES['optimizer_not_stored']}.")
     compare(case, f"model.W after {what}", stored, expected["W_new"], expected["mistakes"])

@@ -53,6 +53,7 @@ class Classifier(Network):
             raise ValueError("weights contain NaN or inf.")
         self.W = np.array(weights, dtype=np.float64)  # our own float64 copy
         self.cache = None
+        self._output_shape = None  # the shape of the last forward output, for backward
 
     def sigmoid(self, x):
         """Computes the sigmoid 1 / (1 + exp(-x)), elementwise and without overflow.
@@ -83,7 +84,8 @@ class Classifier(Network):
         :raises ValueError: X is not (N, D), X or W contains NaN or inf.
         :raises TypeError: X is not an array of real numbers.
 
-        Stores in ``self.cache`` what backward needs: X (a reference, not a copy) and z.
+        Stores in ``self.cache`` what backward needs, in any layout backward reads (a tuple
+        such as (X, z), a dict, ...): here X (a reference, not a copy) and z.
         """
         X = check_features(X, self.num_features)
         self._check_finite_once(X)
@@ -100,6 +102,7 @@ class Classifier(Network):
         self.cache = (X, z)
         ### END SOLUTION
         self._check_output(z)
+        self._output_shape = np.shape(z)
         return z
 
     def backward(self, dout):
@@ -120,16 +123,17 @@ class Classifier(Network):
         if self.cache is None:
             raise RuntimeError(
                 "Run a forward pass before the backward pass: self.cache is empty. If you "
-                "did call forward, check that it stores (X, z) in self.cache."
+                "did call forward, check that it stores what backward needs in self.cache."
             )
-        X, z = self.cache
         dout = as_real_array("dout", dout)
-        if dout.shape != z.shape:
+        shape = self._output_shape
+        if shape is not None and dout.shape != shape:
             raise ValueError(
-                f"dout must have the shape of the forward output z, {z.shape}, got {dout.shape}."
+                f"dout must have the shape of the forward output z, {shape}, got {dout.shape}."
             )
         dW = None
         ### BEGIN SOLUTION
+        X, z = self.cache  # what forward stored, in the layout it chose
         ds = dout * z * (1 - z)
         dW = np.empty_like(self.W)
         dW[:-1] = X.T @ ds

@@ -1,5 +1,7 @@
 """Vanilla gradient descent."""
 
+import numpy as np  # noqa: F401  (for your step: the slides' code uses it)
+
 from .validation import as_real_array
 
 
@@ -19,7 +21,8 @@ class Optimizer:
 
         :param dw: (D + 1, 1) array, the gradient of the loss w.r.t. the weights, the
             shape of ``model.W`` (what Classifier.backward returns).
-        :return: the updated weights, (D + 1, 1); they are also stored in ``model.W``.
+        :return: the updated weights, (D + 1, 1); they are also stored in ``model.W`` (by
+            your step itself, or by the line after it).
         :raises ValueError: dw does not have the shape of W (for example (1, D + 1),
             which would otherwise broadcast into a (D + 1, D + 1) matrix).
         """
@@ -29,9 +32,11 @@ class Optimizer:
                 f"dw must have the shape of the weights W, {self.model.W.shape}, got {dw.shape}."
             )
         weight = self.model.W
+        before = weight  # the array model.W holds now: your step may store new weights itself
         ### BEGIN SOLUTION
         # Step against the gradient: it points uphill.
         weight = weight - self.lr * dw
         ### END SOLUTION
-        self.model.W = weight
+        if self.model.W is before:  # your step did not store new weights in model.W itself
+            self.model.W = weight
         return weight

@@ -78,7 +78,8 @@ def honest(tmp_path_factory):
     for name, files in BASES.items():
         folder = make_submission(tmp_path_factory.mktemp("honest") / name, files)
         out[name] = passed(trusted.grade(folder))
-    assert out["stubs"] == set() and out["bce_forward"] == {"bce_forward"}
+    assert out["stubs"] == set()
+    assert out["bce_forward"] == {"bce_forward", "bce_forward_robust"}
     assert out["reference"] == set(trusted.reference().grading.PARTS)
     return out
 
@@ -196,7 +197,7 @@ def test_a_degenerate_forward_does_not_make_any_backward_pass(tmp_path, host):
     they cannot judge a backward pass, and backward is not judged against them."""
     verdicts = trusted.grade(build(ATTACKS["degenerate_probabilities"], tmp_path / "s"))
     assert not verdicts["classifier_backward"].passed
-    assert "fix part 4 first" in verdicts["classifier_backward"].text
+    assert "the values a correct forward gives" in verdicts["classifier_backward"].text
 
 
 def test_a_forged_call_log_is_not_the_grader_s(tmp_path, host):

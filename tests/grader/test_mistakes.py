@@ -60,7 +60,7 @@ MISTAKEN = {
         "bce_forward", LOSS, "            return result\n", "            return float(np.mean(result))\n"
     ),
     "bce_forward_edge": (
-        "bce_forward", LOSS, FORWARD_LOSS,
+        "bce_forward_robust", LOSS, FORWARD_LOSS,
         "with np.errstate(divide='ignore'):\n            result = -np.log(p)",
     ),
     "bce_forward_log_of_labels": (
@@ -85,7 +85,7 @@ MISTAKEN = {
     "wrong_shape": ("bce_backward", LOSS, GRADIENT, f"gradient = ({GRADIENT[11:]}).ravel()"),
     # Classifier.sigmoid
     "sigmoid_sign": ("sigmoid", CLASSIFIER, SIGMOID, "out = 1 / (1 + np.exp(x))"),
-    "sigmoid_overflow": ("sigmoid", CLASSIFIER, SIGMOID, "out = 1 / (1 + np.exp(-x))"),
+    "sigmoid_overflow": ("sigmoid_robust", CLASSIFIER, SIGMOID, "out = 1 / (1 + np.exp(-x))"),
     "sigmoid_range": ("sigmoid", CLASSIFIER, SIGMOID, "out = np.tanh(x)"),
     "not_finite": ("sigmoid", CLASSIFIER, SIGMOID, "out = np.full(x.shape, np.nan)"),
     # Classifier.forward
@@ -125,6 +125,9 @@ MISTAKEN = {
     "optimizer_lr_squared": (
         "optimizer_step", OPTIMIZER, STEP, "weight = weight - self.lr * self.lr * dw"
     ),
+    "optimizer_returned_old": (
+        "optimizer_step", OPTIMIZER, STEP, "self.model.W = weight - self.lr * dw"
+    ),
     "optimizer_not_stored": ("optimizer_step", OPTIMIZER, STEP, "return weight - self.lr * dw"),
     # Solver._step
     "solver_order": (
@@ -147,11 +150,16 @@ MISTAKEN = {
         "solver_step", SOLVER, "model.backward(loss_grad)", "model.backward(model_forward)"
     ),
     "solver_step_arg": ("solver_step", SOLVER, "opt.step(dW)", "opt.step(loss_grad)"),
+    "solver_step_scaled": (
+        "solver_step", SOLVER, "opt.step(dW)", "dW /= X_train.shape[0]\n        opt.step(dW)"
+    ),
+    "solver_backward_scaled": (
+        "solver_step", SOLVER, "dW = model.backward(loss_grad)",
+        "loss_grad /= len(y_train)\n        dW = model.backward(loss_grad)",
+    ),
     "solver_return": ("solver_step", SOLVER, "        return loss\n", "        return [loss]\n"),
     "solver_return_tuple": (
-        "solver_step", SOLVER, LOSS_CALL,
-        "loss = loss_func(model_forward, y_train)\n"
-        "        loss_grad = loss_func.backward(model_forward, y_train)",
+        "solver_step", SOLVER, "        return loss\n", "        return loss_grad, loss\n"
     ),
     "solver_twice": ("solver_step", SOLVER, "opt.step(dW)", "opt.step(dW)\n        opt.step(dW)"),
     # Training
@@ -175,7 +183,7 @@ ELSEWHERE = {"not_implemented", "interrupted", "out_of_time"}
 # Mistakes that only a hidden case shows (its name here): the student reads that case's text,
 # which names no mistake (redaction.hidden_failure_text); the judge still tells them apart, in a
 # message the grader keeps to itself.
-ON_HIDDEN_CASES_ONLY = {"bce_forward_edge": "edges", "sigmoid_overflow": "extremes"}
+ON_HIDDEN_CASES_ONLY = {}
 
 
 @pytest.mark.parametrize("mistake", sorted(MISTAKEN))

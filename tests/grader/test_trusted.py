@@ -39,9 +39,12 @@ def test_the_reference_passes_every_part_and_the_untouched_release_none(tmp_path
     assert all(MISTAKES["not_implemented"] in v.text for v in untouched.values())
     # A pass says what was tested, hidden tests by what they test.
     assert reference["sigmoid"].text == (
-        "[sigmoid] passed: sigmoid on an array of shape (3, 4); and 3 hidden tests: at large "
-        "|x|, without a numpy warning; on a scalar, which keeps its shape (); on another "
-        "array, of shape (2, 3)"
+        "[sigmoid] passed: sigmoid on an array of shape (3, 4); and 2 hidden tests: on a "
+        "scalar, which keeps its shape (); on another array, of shape (2, 3)"
+    )
+    assert reference["sigmoid_robust"].text == (
+        "[sigmoid_robust] passed: sigmoid at |x| up to 800, without a numpy warning; and 1 "
+        "hidden test: at |x| up to 1000, without a numpy warning"
     )
 
 
@@ -66,7 +69,7 @@ def test_files_a_submission_adds_are_never_imported(tmp_path):
         },
     )
     verdicts = trusted.grade(folder)
-    failed = {"bce_forward", "trained_accuracy"}
+    failed = {"bce_forward", "bce_forward_robust", "trained_accuracy"}
     assert passed(verdicts) == {part: part not in failed for part in PARTS}
     assert "ImportError" in verdicts["bce_forward"].text
     assert "(in networks/loss.py, line " in verdicts["bce_forward"].text
@@ -209,3 +212,58 @@ def test_a_probe_that_does_not_start_stops_grading_instead_of_failing_the_studen
     monkeypatch.setattr(probe_process, "STARTUP_SECONDS", 0)
     with pytest.raises(trusted.ProbeNotStarted, match="did not start"):
         trusted.grade(make_submission(tmp_path / "s", everything()), parts=["sigmoid"])
+
+
+def test_a_location_shows_the_students_whole_statement(tmp_path):
+    """A statement over several lines is shown whole, never cut after its first line; and a
+    course check that raised (networks/validation.py) is located at the line of a student
+    file that called it."""
+    from tests.variants import written
+
+    forward = 'raise ValueError(\n    "my forward is not finished"\n)'
+    step = "loss, grad = loss_func(model.forward(X_train.T), y_train)"
+    files = {
+        **everything(),
+        CLASSIFIER: written(CLASSIFIER, {"Classifier.forward": forward}),
+    }
+    folder = make_submission(tmp_path / "s", files)
+    text = trusted.grade(folder, parts=["classifier_forward"])["classifier_forward"].text
+    assert "line " in text and 'raise ValueError("my forward is not finished"))' in text, text
+    files = {
+        **everything(),
+        SOLVER: changed(SOLVER, "model_forward = model.forward(X_train)", step),
+    }
+    folder = make_submission(tmp_path / "t", files)
+    text = trusted.grade(folder, parts=["trained_accuracy"])["trained_accuracy"].text
+    assert "(in networks/classifier.py, line " in text and "validation.py" not in text, text
+
+
+def test_the_notebook_states_the_robustness_tests():
+    """The sizes and values of the robustness tests, as the cases hold them."""
+    notebook = json.loads((ROOT / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_text())
+    text = {c.get("id"): " ".join("".join(c["source"]).split()) for c in notebook["cells"]}
+    visible = {c.part: c for c in cases.visible()}
+    hidden = {c.part: c for c in cases.hidden()}
+    shown = visible["bce_forward_robust"].inputs["y_out"]["shape"][0]
+    other = hidden["bce_forward_robust"].inputs["y_out"]["shape"][0]
+    assert (
+        f"exactly 0 and 1, on {shown} samples (below) and, hidden, on {other}"
+        in (text["bce-forward-md"])
+    )
+    assert (
+        f"on the {shown} samples of part 1's robustness test and, hidden, on {other}"
+        in (text["bce-backward-md"])
+    )
+    for part in ("bce_backward_robust",):
+        assert visible[part].inputs == visible["bce_forward_robust"].inputs
+        assert hidden[part].inputs == hidden["bce_forward_robust"].inputs
+    from exercise_code.grading.loss import MIN_CERTAIN_WRONG
+
+    assert f"a certain and wrong one at least {MIN_CERTAIN_WRONG:g}" in text["bce-forward-md"]
+
+    def magnitudes(case):
+        values = {abs(v) for v in case.inputs["x"]["data"]} - {0.0}
+        return ", ".join(f"\\pm {v:g}" for v in sorted(values, reverse=True))
+
+    assert f"$x = {magnitudes(visible['sigmoid_robust'])}$ (below)" in text["sigmoid-md"]
+    assert f"$x = {magnitudes(hidden['sigmoid_robust'])}$ and 0" in text["sigmoid-md"]

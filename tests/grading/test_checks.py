@@ -172,11 +172,19 @@ def test_the_notebook_names_common_mistakes(monkeypatch, cls, method, wrong, par
         grading.check(part)
 
 
-def test_backward_waits_for_a_correct_forward_in_the_notebook(monkeypatch):
-    """In the notebook the stored dW belongs to the reference's forward output; a wrong
-    forward is named as the thing to fix (when graded, backward is judged on its own)."""
+def test_backward_is_judged_on_its_own_after_a_wrong_forward_in_the_notebook(monkeypatch):
+    """A forward that forgets the bias fails part 4 only: the correct backward is run on the
+    cache as that forward fills it, with the values a correct forward gives, and passes."""
     monkeypatch.setattr(Classifier, "forward", _forward(lambda X, W: X @ W[:-1]))
-    with pytest.raises(GradingFailure, match="fix part 4 first"):
+    with pytest.raises(GradingFailure, match=_phrase("forward_no_bias")):
+        grading.check("classifier_forward")
+    grading.check("classifier_backward")
+
+
+def test_a_wrong_backward_after_a_wrong_forward_is_named_in_the_notebook(monkeypatch):
+    monkeypatch.setattr(Classifier, "forward", _forward(lambda X, W: X @ W[:-1]))
+    monkeypatch.setattr(Classifier, "backward", _backward(lambda X, z, d: -_dW(X, d * z * (1 - z))))
+    with pytest.raises(GradingFailure, match=_phrase("backward_sign")):
         grading.check("classifier_backward")
 
 

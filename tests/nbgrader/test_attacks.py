@@ -51,7 +51,11 @@ BATCH = {
 CORRECT = ("slides", "keras")
 HONEST = {
     "stubs": dict.fromkeys(POINTS, 0),
-    "bce_forward": {**dict.fromkeys(POINTS, 0), "bce_forward": POINTS["bce_forward"]},
+    "bce_forward": {
+        **dict.fromkeys(POINTS, 0),
+        "bce_forward": POINTS["bce_forward"],
+        "bce_forward_robust": POINTS["bce_forward_robust"],
+    },
     "reference": POINTS,
 }
 

@@ -28,6 +28,7 @@ from tests.submissions import (
     solved,
 )
 from tools.course import ASSIGNMENT, NOTEBOOK, STUDENT_FILES
+from tools.course import POINTS as COURSE_POINTS
 from tools.grader import cases
 from tools.nbgrader_env import nbgrader_env, run_nbgrader
 from tools.release.generate import (
@@ -41,16 +42,8 @@ from tools.release.generate import (
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-POINTS = {
-    "bce_forward": 2,
-    "bce_backward": 2,
-    "sigmoid": 2,
-    "classifier_forward": 2,
-    "classifier_backward": 3,
-    "optimizer_step": 1,
-    "solver_step": 2,
-    "trained_accuracy": 2,
-}
+# The points of each graded cell (the course's one table): a cell scores all or nothing.
+POINTS = dict(COURSE_POINTS)
 GRADIENT = "gradient = (1 - 2 * y_truth) / np.maximum(p, EPS) / len(y_truth)"
 # Common mistakes: (file, correct piece, mistaken piece, phrase the feedback must contain).
 MISTAKES = {
@@ -175,31 +168,43 @@ def test_reference_scores_full_marks(course):
 
 def test_one_solved_part_scores_exactly_its_points(course):
     expected = dict.fromkeys(POINTS, 0)
-    expected["bce_forward"] = POINTS["bce_forward"]
+    for part in ("bce_forward", "bce_forward_robust"):  # its core and robustness cells
+        expected[part] = POINTS[part]
     assert scores(course, "bce_forward_only") == expected
 
 
 def test_missing_one_over_n_loses_exactly_that_part_and_is_named(course):
     """Without 1/N the gradient is 343 times too large: training at the course's learning
     rate fails too, so the accuracy target is lost as well; every other part keeps its points."""
-    assert scores(course, "missing_n") == {**POINTS, "bce_backward": 0, "trained_accuracy": 0}
+    # Both cells of BCE.backward: at predictions of 0 and 1 the formula's values are checked too.
+    assert scores(course, "missing_n") == {
+        **POINTS,
+        "bce_backward": 0,
+        "bce_backward_robust": 0,
+        "trained_accuracy": 0,
+    }
     assert "did you divide by N?" in feedback_html(course, "missing_n")
 
 
 @pytest.mark.parametrize(
     ("student", "lost"),
     [
-        ("bce_backward_sign", "bce_backward"),
-        ("sigma_for_sigma_prime", "classifier_backward"),
-        ("optimizer_plus", "optimizer_step"),
-        ("missing_transpose", "classifier_backward"),
-        ("bce_forward_swapped", "bce_forward"),
-        ("solver_backward_arg", "solver_step"),
+        ("bce_backward_sign", ("bce_backward", "bce_backward_robust")),
+        ("sigma_for_sigma_prime", ("classifier_backward",)),
+        ("optimizer_plus", ("optimizer_step",)),
+        ("missing_transpose", ("classifier_backward",)),
+        ("bce_forward_swapped", ("bce_forward", "bce_forward_robust")),
+        ("solver_backward_arg", ("solver_step",)),
     ],
 )
 def test_each_common_mistake_loses_its_part_and_is_named(course, student, lost):
-    """The mistaken part scores 0, and so does training, which needs every part right."""
-    assert scores(course, student) == {**POINTS, lost: 0, "trained_accuracy": 0}
+    """The mistaken part scores 0 (both cells of a part with a robustness cell: the formula
+    is wrong at the edges too), and so does training, which needs every part right."""
+    assert scores(course, student) == {
+        **POINTS,
+        **dict.fromkeys(lost, 0),
+        "trained_accuracy": 0,
+    }
     assert MISTAKES[student][3] in feedback_html(course, student)
 
 
@@ -241,7 +246,7 @@ def test_feedback_holds_only_the_html_and_no_solution_or_hidden_value(course):
 def test_feedback_shows_the_trusted_verdicts(course):
     html = feedback_html(course, "reference")
     assert html.count("] passed: ") == len(POINTS)
-    assert "hidden tests: at predictions exactly 0 and 1" in html
+    assert "hidden test: at other predictions exactly 0 and 1" in html
 
 
 def test_the_autograde_log_holds_no_false_alarm(course):
@@ -293,9 +298,10 @@ def test_nbgrader_validate_tells_students_where_they_stand(course, student, pass
     if passes:
         assert "Success! Your notebook passes all the tests." in output, output
     else:
-        assert "VALIDATION FAILED ON 8 CELL(S)" in output and "not implemented yet" in output, (
-            output
-        )
+        assert (
+            f"VALIDATION FAILED ON {len(POINTS)} CELL(S)" in output
+            and "not implemented yet" in output
+        ), output
 
 
 def test_the_student_files_are_the_graded_parts_files():

@@ -35,7 +35,11 @@ pytestmark = pytest.mark.slow
 STUDENTS = ["bce_forward_only", "invalid_json", "kernel_killed", "linked", "s1", "s2", "s3", "s4"]
 EXPECTED = {
     **{s: POINTS for s in STUDENTS if s not in ("bce_forward_only", "linked")},
-    "bce_forward_only": {**dict.fromkeys(POINTS, 0), "bce_forward": POINTS["bce_forward"]},
+    "bce_forward_only": {
+        **dict.fromkeys(POINTS, 0),
+        "bce_forward": POINTS["bce_forward"],
+        "bce_forward_robust": POINTS["bce_forward_robust"],
+    },
 }
 
 

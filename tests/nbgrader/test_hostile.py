@@ -78,9 +78,10 @@ def course(tmp_path_factory):
     suicide = "import os\nimport signal\n\nos.kill(os.getpid(), signal.SIGKILL)\n"
     submit(course, "reference", solved)
     submit(course, "loop", {**solved, CLASSIFIER: with_sigmoid_body(loop)})
-    # An endless loop only for large |x|: the hidden test of the sigmoid runs into it.
+    # An endless loop only for |x| beyond the visible tests' 800: the hidden robustness test
+    # of the sigmoid runs into it.
     hidden_loop = (
-        "        if np.max(np.abs(x)) > 100:\n            while True:\n                pass\n"
+        "        if np.max(np.abs(x)) > 900:\n            while True:\n                pass\n"
     )
     submit(course, "hidden_loop", {**solved, CLASSIFIER: with_sigmoid_body(hidden_loop)})
     submit(course, "deaf_loop", {**solved, CLASSIFIER: with_sigmoid_body(deaf)})
@@ -108,21 +109,31 @@ def test_correct_student_in_a_hostile_batch_gets_full_marks(course):
 
 def test_an_endless_loop_costs_only_the_parts_that_call_it(course):
     course, _ = course
-    assert scores(course, "loop") == {**POINTS, "sigmoid": 0, "trained_accuracy": 0}
+    assert scores(course, "loop") == {
+        **POINTS,
+        "sigmoid": 0,
+        "sigmoid_robust": 0,
+        "trained_accuracy": 0,
+    }
 
 
 def test_a_loop_that_ignores_interrupts_costs_no_more(course):
     """The grader kills the process it runs in; no interrupt is needed."""
     course, _ = course
-    assert scores(course, "deaf_loop") == {**POINTS, "sigmoid": 0, "trained_accuracy": 0}
+    assert scores(course, "deaf_loop") == {
+        **POINTS,
+        "sigmoid": 0,
+        "sigmoid_robust": 0,
+        "trained_accuracy": 0,
+    }
 
 
 def test_a_loop_in_a_hidden_test_fails_that_part_and_shows_no_hidden_value(course):
     course, _ = course
-    assert scores(course, "hidden_loop") == {**POINTS, "sigmoid": 0}
+    assert scores(course, "hidden_loop") == {**POINTS, "sigmoid_robust": 0}
     html = feedback_html(course, "hidden_loop")
     # Which hidden test, and what it tests; not how it failed (the code had seen its inputs).
-    assert "Classifier.sigmoid failed the hidden test at large |x|, without a numpy" in html
+    assert "Classifier.sigmoid failed the hidden test at |x| up to 1000, without a" in html
     assert "look for a loop that never ends" not in html
     for hidden in ("-745.0", "1000.0", "4.248354255291589e-18"):
         assert hidden not in html
@@ -208,7 +219,7 @@ def test_a_flag_stands_out_in_the_autograde_log_and_its_summary(course):
     assert flags.BANNER in log
     # The summary after the last student: every flagged submission, with its parts.
     summary = log[log.rindex(f"{flags.MARK}: 1 submission(s)") :]
-    assert "patches_grading (bce_forward, bce_backward" in summary
+    assert "patches_grading (bce_forward, bce_forward_robust, bce_backward" in summary
     assert "python -m tools.grader.flags ex04" in summary
 
 

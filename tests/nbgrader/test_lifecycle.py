@@ -2,9 +2,10 @@
 
 Instructor: generate_assignment, release_assignment; student (the current OS user):
 fetch_assignment, edit, submit; instructor: collect, autograde, generate_feedback, export. The
-student solves BCE.forward only, so the exported grade must be exactly its points. It runs
-once on the default SQLite gradebook and once on a PostgreSQL server of the test's own
-(``NBGRADER_DB_URL``, the course's one setting for it, tools/grader/gradebook.py).
+student solves BCE.forward only, so the exported grade must be exactly its points (its core
+and robustness cells). It runs once on the default SQLite gradebook and once on a PostgreSQL
+server of the test's own (``NBGRADER_DB_URL``, the course's one setting for it,
+tools/grader/gradebook.py).
 """
 
 import csv
@@ -62,12 +63,10 @@ def test_release_fetch_submit_collect_autograde_feedback_export(
     with open(course / "grades.csv", newline="") as f:
         rows = [r for r in csv.DictReader(f) if r["student_id"] == student]
     assert len(rows) == 1
-    assert float(rows[0]["raw_score"]) == POINTS["bce_forward"]
+    earned = POINTS["bce_forward"] + POINTS["bce_forward_robust"]  # its core and robustness
+    assert float(rows[0]["raw_score"]) == earned
     assert float(rows[0]["max_score"]) == sum(POINTS.values())
 
     with Gradebook(gradebook.db_url(course)) as gb:
         assert gb.engine.url.get_backend_name() == database
-        assert (
-            gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student).score
-            == POINTS["bce_forward"]
-        )
+        assert gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student).score == earned

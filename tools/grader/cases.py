@@ -39,12 +39,22 @@ def visible():
     X = np.round(rng.normal(0, 1.2, (6, 2)), 2)
     W = np.array([[1.5], [-2.0], [0.75]])
     dout = np.round(rng.normal(0, 1, (6, 1)) / 6, 3)
+    # Robustness: predictions of exactly 0 and 1, right and wrong, and ordinary ones; large |x|.
+    edge_out = np.array([[1.0], [0.0], [0.0], [1.0], [0.25], [0.9]])
+    edge_truth = np.array([[1], [0], [1], [0], [0], [1]])
+    x_large = np.array([[-800.0, -710.0, -50.0], [50.0, 710.0, 800.0]])
     return (
         _case("bce_forward", "stored", f"BCE.forward on {len(y_out)} samples", y_out=y_out,
               y_truth=y_truth),
+        _case("bce_forward_robust", "stored", "BCE.forward at predictions exactly 0 and 1",
+              y_out=edge_out, y_truth=edge_truth),
         _case("bce_backward", "stored", f"BCE.backward on {len(y_out)} samples", y_out=y_out,
               y_truth=y_truth),
+        _case("bce_backward_robust", "stored", "BCE.backward at predictions exactly 0 and 1",
+              y_out=edge_out, y_truth=edge_truth),
         _case("sigmoid", "stored", f"sigmoid on an array of shape {x.shape}", x=x),
+        _case("sigmoid_robust", "stored", "sigmoid at |x| up to 800, without a numpy warning",
+              x=x_large),
         _case("classifier_forward", "stored", f"forward on X of shape {X.shape}", X=X, W=W),
         _case("classifier_backward", "stored", f"backward with X of shape {X.shape}", X=X, W=W,
               dout=dout, z_fallback=_z_fallback(X, W)),
@@ -70,15 +80,15 @@ def hidden():
     flat_out = np.array([0.9, 0.35, 0.6, 0.02, 0.71])
     flat_truth = np.array([1, 0, 0, 0, 1])
     return (
-        _case("bce_forward", "edges", "at predictions exactly 0 and 1", True,
+        _case("bce_forward_robust", "edges", "at other predictions exactly 0 and 1", True,
               y_out=edge_out, y_truth=edge_truth),
         _case("bce_forward", "flat", "on 1-D arrays of shape (N,)", True,
               y_out=flat_out, y_truth=flat_truth),
         _case("bce_backward", "flat", "on 1-D arrays of shape (N,)", True,
               y_out=flat_out, y_truth=flat_truth),
-        _case("bce_backward", "edges", "at predictions exactly 0 and 1", True,
+        _case("bce_backward_robust", "edges", "at other predictions exactly 0 and 1", True,
               y_out=edge_out, y_truth=edge_truth),
-        _case("sigmoid", "extremes", "at large |x|, without a numpy warning", True,
+        _case("sigmoid_robust", "extremes", "at |x| up to 1000, without a numpy warning", True,
               x=np.array([-1000.0, -745.0, -40.0, 0.0, 40.0, 745.0, 1000.0])),
         _case("sigmoid", "scalar", "on a scalar, which keeps its shape ()", True,
               x=np.array(0.0)),

@@ -2,8 +2,12 @@
 (and refusals: a submission the intake would not grade, ``report_refusal``).
 
 Such a disagreement, found when the notebook is run at grading (TrustedGrades finds it), means
-something in the submission made the notebook's own test print "passed". The grade stays the
-trusted one (0 for that part); a person decides. A flag is put where an instructor looks:
+something in the submission made the notebook's own test print "passed". A flag is an
+accusation: it rests only on a certain failure (``trusted.Verdict.certain``: the student's
+code answered and was judged wrong, or raised an error no limit causes), never on a time out,
+a crash or an error of memory, files or imports, which honest code may meet in one process and
+not in the other. The grade stays the trusted one (0 for that part); a person decides. A flag
+is put where an instructor looks:
 
 - the formgrader: the disputed grade is marked ``needs_manual_grade`` (the submission list
   says "needs manual grading") and the notebook ``flagged`` (the flag icon of Manual Grading);

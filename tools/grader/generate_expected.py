@@ -29,6 +29,9 @@ OUT = os.path.join(ROOT, "exercise_code", "grading", "expected.json")
 # place, a relative 9.2e-16). 1e-12 leaves a factor 1000 above that, and is far below what a
 # real change of the reference, the data or the hyperparameters moves (1e-6 and more).
 STORED_RTOL = 1e-12
+# And an absolute difference below the smallest normal float (2.2e-308) is the rounding of a
+# zero (an exp that underflows, a probability of exactly 0), never a change.
+STORED_ATOL = np.finfo(np.float64).tiny
 
 
 def compute():
@@ -49,8 +52,8 @@ def render(values):
 def stale_entries(stored, fresh, rtol=STORED_RTOL, where=""):
     """Paths (``case/expected/key``) where ``stored`` differs from ``fresh``.
 
-    Numbers compare within ``rtol`` (relative); integers, booleans, strings and the structure
-    exactly.
+    Numbers compare within ``rtol`` (relative, or STORED_ATOL absolute); integers, booleans,
+    strings and the structure exactly.
     """
     if isinstance(fresh, dict) and isinstance(stored, dict):
         if fresh.keys() != stored.keys():
@@ -60,7 +63,7 @@ def stale_entries(stored, fresh, rtol=STORED_RTOL, where=""):
                 np.asarray(stored.get("data"), dtype=float),
                 np.asarray(fresh["data"], dtype=float),
                 rtol=rtol,
-                atol=0.0,
+                atol=STORED_ATOL,
             )
             return [] if same else [where]
         return [p for k in fresh for p in stale_entries(stored[k], fresh[k], rtol, f"{where}/{k}")]
@@ -77,7 +80,7 @@ def stale_entries(stored, fresh, rtol=STORED_RTOL, where=""):
         and isinstance(stored, (int, float))
         and not isinstance(stored, bool)
     ):
-        return [] if np.isclose(stored, fresh, rtol=rtol, atol=0.0) else [where]
+        return [] if np.isclose(stored, fresh, rtol=rtol, atol=STORED_ATOL) else [where]
     return [] if stored == fresh and type(stored) is type(fresh) else [where]
 
 

@@ -166,8 +166,22 @@ def classifier_backward(inputs, outputs):
     n = len(X)
     z = outputs.get("z") if outputs is not None else None
     if not (_is_probability_column(z, n) and _judges_backward(X, W, _array(z), dout)):
-        z = inputs["z_fallback"]  # the student's forward then fails "fix part 4 first"
-    z = _array(z)
+        z = inputs["z_fallback"]  # then the student's backward is judged on planted caches
+    expected = _backward_expectation(X, W, _array(z), dout)
+    # What the reference's forward gives, planted in the student's cache (see
+    # grading.classifier): the same expectation with the reference's probabilities.
+    planted = _backward_expectation(X, W, _array(inputs["z_fallback"]), dout)
+    return {
+        **expected,
+        "num_samples": n,
+        "planted": {"dW_options": planted["dW_options"], "mistakes": planted["mistakes"]},
+    }
+
+
+def _backward_expectation(X, W, z, dout):
+    """dW (and what a backward recomputing the sigmoid gives) and the known mistakes, for
+    the probabilities ``z``."""
+    n = len(X)
     z_sigmoid = _sigmoid(X @ W[:-1] + W[-1])
     dW = _dW(X, W, z, dout)
     twice = _sigmoid(z)
@@ -177,7 +191,6 @@ def classifier_backward(inputs, outputs):
 
     return {
         "z_assumed": z,
-        "num_samples": n,
         # A backward that recomputes the sigmoid itself from cached logits gets the second.
         "dW_options": [dW, _dW(X, W, z_sigmoid, dout)],
         "mistakes": [
@@ -252,8 +265,11 @@ def training(inputs, outputs):
 
 EXPECT = {
     "bce_forward": bce_forward,
+    "bce_forward_robust": bce_forward,
     "bce_backward": bce_backward,
+    "bce_backward_robust": bce_backward,
     "sigmoid": sigmoid,
+    "sigmoid_robust": sigmoid,
     "classifier_forward": classifier_forward,
     "classifier_backward": classifier_backward,
     "optimizer_step": optimizer_step,

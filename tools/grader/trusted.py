@@ -62,6 +62,11 @@ class Verdict:
     text: str
     # A visible case failed: then the notebook's own test of this part must have failed too.
     visible_failed: bool = False
+    # The visible failure is one that the notebook's test, run on the same code, shows too,
+    # whatever the environment: the student's code answered and the answer was judged wrong,
+    # or it raised an error no limit causes (see ``certain``). Only such a failure may flag
+    # a submission whose notebook said "passed" (preprocessors.TrustedGrades).
+    certain: bool = False
 
 
 def grade(folder, parts=None):
@@ -82,23 +87,24 @@ def grade(folder, parts=None):
                     continue  # a part fails on its first failing case
                 what = judges[case.part].what
                 left = SUBMISSION_SECONDS - (time.monotonic() - started)
+                certain = False
                 if left <= 0:
                     message = f"[{case.part}] {what} {engine.MISTAKES['out_of_time']}"
                 else:
-                    message, probe = _run(
+                    message, probe, certain = _run(
                         engine, judges, case, min(_seconds(case), left), probe, tree
                     )
                 if message is not None:
                     if case.hidden:  # the one text of a failed hidden case: see the docstring
                         message = redaction.hidden_failure_text(case, what)
-                    failed[case.part] = (message, not case.hidden)
+                    failed[case.part] = (message, not case.hidden, certain and not case.hidden)
         finally:
             if probe is not None:
                 probe.close()
     for part in dict.fromkeys(c.part for c in cases):
         if part in failed:
-            text, visible = failed[part]
-            verdicts[part] = Verdict(part, False, text, visible)
+            text, visible, certain = failed[part]
+            verdicts[part] = Verdict(part, False, text, visible, certain)
         else:
             passed = [c for c in cases if c.part == part]
             verdicts[part] = Verdict(part, True, engine.passed_text(part, passed))
@@ -111,7 +117,7 @@ def _seconds(case):
 
 def _run(engine, judges, case, seconds, probe, tree):
     """Run ``case`` on ``probe`` (started if None): (None if it passed, else a message; the
-    probe to go on with, None once it had to be ended).
+    probe to go on with, None once it had to be ended; whether a failure is ``certain``).
 
     The message is for a visible case; for a hidden one ``grade`` shows none of it, and none
     is made of a stack or an exit status here.
@@ -122,7 +128,8 @@ def _run(engine, judges, case, seconds, probe, tree):
         desk = desk(case.inputs, np.random.default_rng(secrets.randbits(128)))
     status, reply = probe.ask(case, seconds, desk)
     if status == "ok":
-        return _judge(engine, judges, case, reply, desk), probe
+        message = _judge(engine, judges, case, reply, desk)
+        return message, probe, message is not None and certain(reply)
     if case.hidden:
         message = status
     elif status == "too_large":  # the rest of the reply is still in the pipe
@@ -134,7 +141,48 @@ def _run(engine, judges, case, seconds, probe, tree):
             record = {"error": "timeout", "file": file, "line": line, "source": source}
         message = f"[{case.part}] {engine.error_text(case, judges[case.part].what, record)}"
     probe.close()
-    return message, None
+    return message, None, False
+
+
+# Errors that honest code may meet in one process and not in another: a limit of the sandbox
+# (memory, processes, time), the file system or an import. A failure that rests on one of
+# these is never certain: the notebook's kernel runs under other limits.
+_ENVIRONMENT = (MemoryError, OSError, ImportError, RecursionError, KeyboardInterrupt)
+ENVIRONMENT_ERRORS = frozenset(
+    cls.__name__
+    for base in _ENVIRONMENT
+    for cls in [base, *base.__subclasses__()]
+    + [sub for direct in base.__subclasses__() for sub in direct.__subclasses__()]
+)
+
+
+def certain(reply):
+    """Whether a reply that failed its case shows the same failure in any process: every
+    error record in it (the student's code raised) is one no environment causes
+    (``ENVIRONMENT_ERRORS``, a time out, a stop, a crash)."""
+    try:
+        outputs = protocol.from_plain(json.loads(reply)["outputs"])
+    except Exception:  # a malformed reply: not the student's code's answer
+        return False
+    return not any(_environmental(record) for record in _records(outputs))
+
+
+def _records(value):
+    if isinstance(value, dict):
+        if "error" in value:
+            yield value
+            return
+        for item in value.values():
+            yield from _records(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _records(item)
+
+
+def _environmental(record):
+    return record.get("error") in ("interrupted", "timeout", "crashed") or (
+        record.get("type") in ENVIRONMENT_ERRORS
+    )
 
 
 def _judge(engine, judges, case, reply, desk=None):

@@ -9,6 +9,8 @@ Steps:
    A link to the whole folder would not do: nbgrader walks the source with ``os.walk``,
    which does not follow a linked folder, so the package would be missing from the release.
    Links to files are followed (nbgrader copies real files).
+   Write the points of ``tools/course.py`` (``POINTS``) into the source notebook: each
+   graded cell's nbgrader metadata and the "(N points)" of its first line.
 2. ``nbgrader generate_assignment ex04 --force``: clears the notebook's solutions, hidden
    tests and outputs, adds the header, records the graded cells in ``gradebook.db``
    (gitignored), copies the package, and runs the post-convert hook of
@@ -26,13 +28,16 @@ import argparse
 import filecmp
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 from tools.vendor import vendor_dir
-from tools.course import ASSIGNMENT
+import nbformat
+
+from tools.course import ASSIGNMENT, NOTEBOOK, POINTS
 from tools.nbgrader_env import run_nbgrader
 from tools.release.strip_solutions import BEGIN, END, find_regions, strip_solutions
 
@@ -264,12 +269,56 @@ def verify_release(release_dir, root=ROOT):
 # --------------------------------------------------------------------------- generate
 
 
+# --------------------------------------------------------------------------- points
+
+# "(2 points)" in the first line of a graded cell: the points the student reads.
+_POINTS_TEXT = re.compile(r"\(\d+ points?\)")
+
+
+def points_text(points):
+    return f"({points} point{'' if points == 1 else 's'})"
+
+
+def sync_points(root=ROOT, check_only=False):
+    """Write ``tools.course.POINTS`` into the source notebook: each graded cell's nbgrader
+    ``points`` and the "(N points)" of its first line.
+
+    :return: the graded cells changed (or, with ``check_only``, that need a change).
+    :raises ReleaseError: a graded cell without points in POINTS, or one of POINTS without
+        a cell, or a first line that does not state its points.
+    """
+    path = os.path.join(root, "source", ASSIGNMENT, f"{NOTEBOOK}.ipynb")
+    notebook = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    changes, seen = [], set()
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if not meta.get("grade"):
+            continue
+        part = meta.get("grade_id")
+        if part not in POINTS:
+            raise ReleaseError(f"the graded cell {part!r} has no points in tools/course.py")
+        seen.add(part)
+        first, _, rest = cell.source.partition("\n")
+        if not _POINTS_TEXT.search(first):
+            raise ReleaseError(f"the first line of the graded cell {part!r} states no points")
+        line = _POINTS_TEXT.sub(points_text(POINTS[part]), first, count=1)
+        if meta.get("points") != POINTS[part] or line != first:
+            changes.append(f"points of {part}: {POINTS[part]}")
+            meta["points"] = POINTS[part]
+            cell.source = f"{line}\n{rest}" if rest or cell.source.endswith("\n") else line
+    if set(POINTS) - seen:
+        raise ReleaseError(f"no graded cell for {sorted(set(POINTS) - seen)}")
+    if changes and not check_only:
+        nbformat.write(notebook, path)
+    return changes
+
+
 def generate(course_dir=ROOT, quiet=False, env=None):
     """Regenerate ``<course_dir>/release/ex04`` and verify it; raise ReleaseError if bad.
 
     ``env``: nbgrader's environment (default: ours), e.g. with the gradebook's
     ``NBGRADER_DB_URL``, in which the assignment is recorded."""
-    for change in sync_links(course_dir):
+    for change in sync_links(course_dir) + sync_points(course_dir):
         if not quiet:
             print(change)
     proc = run_nbgrader(course_dir, "generate_assignment", ASSIGNMENT, "--force", env=env)
@@ -339,7 +388,8 @@ def check_up_to_date(root=ROOT):
         committed = os.path.join(root, "release", ASSIGNMENT)
         if not os.path.isdir(committed):
             return ["release/ex04 (missing)"]
-        return compare_trees(fresh, committed)
+        stale = [f"source notebook: {c}" for c in sync_points(root, check_only=True)]
+        return stale + compare_trees(fresh, committed)
 
 
 def main(argv=None):

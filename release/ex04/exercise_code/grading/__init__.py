@@ -1,7 +1,7 @@
 """The checks of the notebook's graded test cells, one module per part (as in ``networks``).
 
-    loss.py         BCE_FORWARD, BCE_BACKWARD
-    classifier.py   SIGMOID, CLASSIFIER_FORWARD, CLASSIFIER_BACKWARD
+    loss.py         BCE_FORWARD, BCE_BACKWARD (and their *_ROBUST parts)
+    classifier.py   SIGMOID (and SIGMOID_ROBUST), CLASSIFIER_FORWARD, CLASSIFIER_BACKWARD
     optimizer.py    OPTIMIZER_STEP
     solver.py       SOLVER_STEP
     training.py     TRAINED_ACCURACY
@@ -18,9 +18,9 @@ changes nothing about a grade.
 import json
 import os
 
-from .classifier import CLASSIFIER_BACKWARD, CLASSIFIER_FORWARD, SIGMOID
+from .classifier import CLASSIFIER_BACKWARD, CLASSIFIER_FORWARD, SIGMOID, SIGMOID_ROBUST
 from .engine import Case, GradingFailure, passed_text, stored, wrap
-from .loss import BCE_BACKWARD, BCE_FORWARD
+from .loss import BCE_BACKWARD, BCE_BACKWARD_ROBUST, BCE_FORWARD, BCE_FORWARD_ROBUST
 from .messages import MISTAKES
 from .optimizer import OPTIMIZER_STEP
 from .solver import SOLVER_STEP
@@ -30,8 +30,11 @@ PARTS = {
     part.name: part
     for part in (
         BCE_FORWARD,
+        BCE_FORWARD_ROBUST,
         BCE_BACKWARD,
+        BCE_BACKWARD_ROBUST,
         SIGMOID,
+        SIGMOID_ROBUST,
         CLASSIFIER_FORWARD,
         CLASSIFIER_BACKWARD,
         OPTIMIZER_STEP,

@@ -20,7 +20,9 @@ desk in the grader: the judge is the same function, given the same kinds of data
 """
 
 import contextlib
+import linecache
 import os
+import re
 import textwrap
 import traceback
 import warnings
@@ -204,18 +206,39 @@ def stored(data):
 
 
 def _where(exc):
-    """(file, line, source) of the innermost frame of ``exc`` in the student's package.
+    """(file, line, source) of the innermost frame of ``exc`` in the student's own files, else
+    in the student's package; ``source`` is the whole statement (a statement over several
+    lines joined into one), never its first line alone.
 
-    The grading package itself is skipped: the student's own line is what to look at.
+    The grading package itself is skipped: the student's own line is what to look at. A
+    course file that raised (the checks of networks/validation.py) is named only when no
+    student file is on the way: the student's line that called it says more.
     """
     frames = traceback.extract_tb(exc.__traceback__)
     if isinstance(exc, SyntaxError) and exc.filename:
         frames.append(traceback.FrameSummary(exc.filename, exc.lineno or 0, "", line=exc.text))
-    for frame in reversed(frames):
-        rel = _package_path(frame.filename)
-        if rel and not rel.startswith(f"{PACKAGE}/grading/"):
-            return rel, int(frame.lineno or 0), (frame.line or "").strip()[:MAX_TEXT]
+    found = [
+        (rel, frame)
+        for frame in reversed(frames)
+        if (rel := _package_path(frame.filename)) and not rel.startswith(f"{PACKAGE}/grading/")
+    ]
+    from . import STUDENT_FILES  # the package is loaded by now
+
+    for rel, frame in sorted(found, key=lambda item: item[0] not in STUDENT_FILES):
+        return rel, int(frame.lineno or 0), _statement(frame)[:MAX_TEXT]
     return None, None, None
+
+
+def _statement(frame):
+    """The source of ``frame``'s statement, its lines joined (``frame.line`` is the first)."""
+    first = (frame.line or "").strip()
+    end = getattr(frame, "end_lineno", None)
+    if not frame.lineno or not end or end <= frame.lineno:
+        return first
+    lines = linecache.getlines(frame.filename)[frame.lineno - 1 : end]
+    text = " ".join(line.strip() for line in lines)
+    text = re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", text))
+    return text if text.startswith(first) else first
 
 
 def _package_path(filename):

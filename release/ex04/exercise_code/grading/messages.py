@@ -55,6 +55,10 @@ MISTAKES = {
     "optimizer_no_lr": "forgot the learning rate: multiply dw by self.lr",
     "optimizer_lr_squared": "scaled by the learning rate twice",
     "optimizer_not_stored": "did not update model.W: store the new weights in self.model.W",
+    "optimizer_returned_old": (
+        "updated model.W but returned the old weights: return the new ones "
+        "(return self.model.W, or assign them to weight)"
+    ),
     # Solver._step
     "solver_order": "calls the steps out of order: forward, loss, backward, optimizer step",
     "solver_no_step": "never called the optimizer: finish with opt.step(dW)",
@@ -64,9 +68,19 @@ MISTAKES = {
     "solver_loss_args": "swapped the arguments of the loss: call loss_func(y_out, y_truth)",
     "solver_backward_arg": "passed the wrong array to model.backward: it needs dL/dz from the loss",
     "solver_step_arg": "passed the wrong array to opt.step: it needs dW from model.backward",
+    "solver_step_scaled": (
+        "passed opt.step a multiple of what model.backward returned (divided or scaled it, "
+        "in place or not): pass dW on unchanged, the 1/N of the mean is already in the "
+        "gradient of the loss"
+    ),
+    "solver_backward_scaled": (
+        "passed model.backward a multiple of the gradient of the loss (divided or scaled it): "
+        "pass it on unchanged, the 1/N of the mean is already in it"
+    ),
     "solver_return": "must return the loss (a float) of the forward pass",
     "solver_return_tuple": (
-        "returned the tuple (loss, gradient) that loss_func gives: return the loss, its first item"
+        "returned a pair whose first item is not the loss: return the loss, or the pair "
+        "(loss, gradient) that loss_func gives, the loss first"
     ),
     "solver_twice": "calls a step more than once per update",
     # Training

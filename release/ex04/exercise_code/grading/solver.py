@@ -13,7 +13,8 @@ probe's stand-ins reach it over a pipe. Inputs: ``num_samples``, ``num_features`
 
 import numpy as np
 
-from .engine import Part, a, fail, run, value_of
+from .engine import RTOL, Part, a, fail, run, value_of
+from .engine import call as call_code
 from .messages import MISTAKES
 
 FILE = "exercise_code/solver.py"
@@ -54,13 +55,17 @@ class Desk:
         self.calls = []
 
     def name(self, value):
+        """The known array ``value`` equals (by value, never by identity: across the pipe
+        every argument is a copy), ``"<name> scaled"`` for a multiple of a handed-out array,
+        or ``"other"``."""
+        if not isinstance(value, np.ndarray):
+            return "other"
         for name, array in {**self.data, **self.handed}.items():
-            if value is array or (
-                isinstance(value, np.ndarray)
-                and value.shape == array.shape
-                and np.array_equal(value, array)
-            ):
+            if value.shape == array.shape and np.array_equal(value, array):
                 return name
+        for name, array in self.handed.items():
+            if value.shape == array.shape and _multiple(value, array):
+                return f"{name} scaled"
         return "other"
 
     def call(self, call, args):
@@ -71,18 +76,35 @@ class Desk:
         if call not in CALLS or len(self.calls) >= MAX_CALLS:
             raise ValueError(f"the stand-ins refuse the call {call!r}")
         self.calls.append([call, *[self.name(a) for a in args]])
+        # Copies: what the student's code does to an array it was handed (divide it in
+        # place, say) never changes the desk's own, here as across the pipe.
+        z, grad, dW = (self.handed[k].copy() for k in ("z", "grad", "dW"))
         return {
-            "forward": self.handed["z"],
-            "backward": self.handed["dW"],
+            "forward": z,
+            "backward": dW,
             "step": None,
-            "loss": [self.value, self.handed["grad"]],
+            "loss": [self.value, grad],
             "loss.forward": self.value,
-            "loss.backward": self.handed["grad"],
+            "loss.backward": grad,
         }[call]
 
     def record(self):
         """What the judge needs of the desk: the log and the loss value it handed out."""
         return {"calls": [list(c) for c in self.calls], "loss_value": self.value}
+
+
+def _multiple(value, array):
+    """Whether ``value`` is c * ``array`` for one number c other than 1 (and not 0)."""
+    if value.dtype.kind not in "biuf" or not np.any(array):
+        return False
+    value = value.astype(np.float64)
+    scale = np.vdot(array, value) / np.vdot(array, array)
+    return bool(
+        np.isfinite(scale)
+        and scale != 0
+        and not np.isclose(scale, 1.0)
+        and np.allclose(value, scale * array, rtol=1e-9, atol=0.0)
+    )
 
 
 def training_data(inputs):
@@ -155,7 +177,13 @@ def probe_step(inputs, desk):
     error = run(build)
     if "solver" not in made:
         return {"returned": error}
-    return {"returned": run(lambda: made["solver"]._step())}
+    status, value = call_code(lambda: made["solver"]._step())
+    if status != "ok":
+        return {"returned": value}
+    out = {"returned": run(lambda: value)}
+    if isinstance(value, (tuple, list)) and len(value) == 2:  # the pair loss_func gives
+        out["returned_first"] = run(lambda: value[0])
+    return out
 
 
 def judge_step(case, outputs, expected):
@@ -200,19 +228,27 @@ def judge_step(case, outputs, expected):
                 f"_step must call the loss on the forward output and y_train; "
                 f"{MISTAKES['solver_wrong_data']}.",
             )
+    if calls[names.index("backward")][1] == "grad scaled":
+        fail(case, f"_step {MISTAKES['solver_backward_scaled']}.")
     if calls[names.index("backward")][1] != "grad":
         fail(case, f"_step {MISTAKES['solver_backward_arg']}.")
+    if calls[names.index("step")][1] == "dW scaled":
+        fail(case, f"_step {MISTAKES['solver_step_scaled']}.")
     if calls[names.index("step")][1] != "dW":
         fail(case, f"_step {MISTAKES['solver_step_arg']}.")
-    # The loss is handed through unchanged from the stand-in: it must come back exactly.
+    # The loss is handed through from the stand-in: it must come back (within RTOL), as a
+    # number or as the first item of the pair loss_func gave (the slides keep that pair).
     loss_value = expected["loss_value"]
     if returned is None:
         fail(case, f"_step {MISTAKES['returned_none']}")
     if (
         isinstance(returned, dict)
-        and returned.get("object") == "tuple"
+        and returned.get("object") in ("tuple", "list")
         and returned.get("len") == 2
     ):
+        first = outputs.get("returned_first")
+        if _is_loss(first, loss_value):
+            return
         fail(case, f"_step {MISTAKES['solver_return_tuple']}.")
     if isinstance(returned, np.ndarray) and returned.ndim:
         got = f"an array of shape {returned.shape}"
@@ -222,8 +258,19 @@ def judge_step(case, outputs, expected):
         got = "a string"
     else:
         got = repr(float(returned))
-    if got != repr(float(loss_value)):
+    if not _is_loss(returned, loss_value):
         fail(case, f"_step {MISTAKES['solver_return']}: got {got}, expected {loss_value}.")
+
+
+def _is_loss(value, loss_value):
+    """Whether ``value`` (plain data) is one number equal to ``loss_value`` (within RTOL)."""
+    if isinstance(value, np.ndarray) and value.size == 1 and value.ndim == 0:
+        value = float(value)
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and bool(np.isclose(value, loss_value, rtol=RTOL, atol=0.0))
+    )
 
 
 SOLVER_STEP = Part("solver_step", "Solver._step", FILE, probe_step, judge_step, Desk)
