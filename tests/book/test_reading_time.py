@@ -90,3 +90,48 @@ def test_the_fast_path_has_going_deeper_dropdowns(html_dir):
         d for d in pages if "Going deeper: about" in (html_dir / f"{d}.html").read_text("utf-8")
     ]
     assert "book/learning_rate" in with_deeper, with_deeper
+
+
+# The required chapters whose floating-point and measurement detail is folded away.
+WITH_GOING_DEEPER = (
+    "book/model",
+    "book/sigmoid",
+    "book/bce",
+    "book/chain_rule",
+    "book/learning_rate",
+)
+_ADMONITION = re.compile(
+    r'<div class="([^"]*\badmonition\b[^"]*)">\s*<p class="admonition-title">(.*?)</p>', re.S
+)
+
+
+@pytest.mark.parametrize("docname", WITH_GOING_DEEPER)
+def test_going_deeper_is_folded_away(html_dir, docname):
+    """Every "Going deeper" admonition is a dropdown (closed until the reader opens it)."""
+    text = (html_dir / f"{docname}.html").read_text(encoding="utf-8")
+    deeper = [
+        classes for classes, title in _ADMONITION.findall(text) if title.startswith(GOING_DEEPER)
+    ]
+    assert deeper, f"{docname}: no {GOING_DEEPER} dropdown"
+    assert all("dropdown" in classes.split() for classes in deeper), deeper
+
+
+def test_check_cells_with_several_assertions_are_folded():
+    """A check cell with two or more assertions shows its output, its code folded (hide-input
+    or hide-cell): the fast path reads the result, the code is a click away."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    from tests.book._book import BOOK_ROOT, CHECK_PREFIX, CHECKED_CHAPTERS
+
+    unfolded = []
+    for docname in CHECKED_CHAPTERS:
+        path = BOOK_ROOT / f"{docname}.md"
+        nb = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=str(path))
+        for cell in nb.cells:
+            if cell.cell_type != "code" or CHECK_PREFIX not in cell.source:
+                continue
+            asserts = sum(line.lstrip().startswith("assert") for line in cell.source.splitlines())
+            tags = set(cell.metadata.get("tags", []))
+            if asserts >= 2 and not tags & {"hide-input", "hide-cell", "remove-input"}:
+                unfolded.append(f"{docname}: {cell.source.splitlines()[0]}")
+    assert not unfolded, "check cells shown in full:\n" + "\n".join(unfolded)
