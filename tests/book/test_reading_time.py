@@ -135,3 +135,30 @@ def test_check_cells_with_several_assertions_are_folded():
             if asserts >= 2 and not tags & {"hide-input", "hide-cell", "remove-input"}:
                 unfolded.append(f"{docname}: {cell.source.splitlines()[0]}")
     assert not unfolded, "check cells shown in full:\n" + "\n".join(unfolded)
+
+
+_SUM_ROLE = re.compile(r"\{reading-minutes\}`([^`]*)`")
+
+
+def test_the_sums_of_minutes_are_the_pages_own(html_dir):
+    """A page that states how long a path through the book takes ({reading-minutes}) states
+    the sum of the minutes those pages state under their titles."""
+    from tests.book._book import BOOK_ROOT
+
+    checked = 0
+    for docname in toc_docnames():
+        source = (BOOK_ROOT / f"{docname}.md").read_text(encoding="utf-8")
+        roles = _SUM_ROLE.findall(source)
+        if not roles:
+            continue
+        text = re.sub(r"<[^>]+>", "", (html_dir / f"{docname}.html").read_text(encoding="utf-8"))
+        assert "{reading-minutes}" not in text and "reading-minutes" not in text, docname
+        for role in roles:
+            stated = 0
+            for page in role.split():
+                line = _LINE.search((html_dir / f"{page}.html").read_text(encoding="utf-8"))
+                assert line, f"{page}: no reading time"
+                stated += int(line.group(1))
+            assert re.search(rf"takes about\s+{stated}\s+minutes", text), (docname, stated)
+            checked += 1
+    assert checked, "no page states the reading time of the required chapters"
