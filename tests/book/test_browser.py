@@ -440,6 +440,7 @@ def test_no_axis_label_is_clipped(server, browser, viewport):
     page = watch.page
     try:
         page.goto(f"{server}{EXPLORER_PAGE}.html", wait_until="load")
+        page.wait_for_load_state("networkidle")  # fonts in: the labels have their widths
         root, _ = _explorer(page)
         assert root.locator("svg text").count() > 20  # titles, ticks, axis labels, colour bar
         clipped = page.evaluate(CLIPPED_TEXT_JS, CLIP_SLACK_PX)
@@ -457,6 +458,7 @@ def test_glued_numbers_are_in_the_text_weight(server, browser):
     page = watch.page
     try:
         page.goto(f"{server}book/gradient_descent.html", wait_until="load")
+        page.wait_for_load_state("networkidle")
         weights = page.eval_on_selector_all(
             "article p span.pasted-text",
             "els => els.map(e => [getComputedStyle(e).fontWeight,"
@@ -466,6 +468,30 @@ def test_glued_numbers_are_in_the_text_weight(server, browser):
         watch.close()
     assert len(weights) > 5, weights
     assert all(mine == around for mine, around in weights), weights
+
+
+# The pages gradient_descent was split into (it was over 16,000 px tall on a desktop), and the
+# height each must stay under, as the reader first sees it (dropdowns and folded code closed).
+SPLIT_PAGES = ("book/gradient_descent", "book/learning_rate", EXPLORER_PAGE)
+MAX_HEIGHT_PX = {DESKTOP["width"]: 12_000, PHONE["width"]: 20_000}
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=lambda v: f"{v['width']}px")
+def test_the_gradient_descent_pages_are_of_a_readable_length(server, browser, viewport):
+    watch = PageWatch(browser, server, viewport)
+    page = watch.page
+    heights = {}
+    try:
+        for docname in SPLIT_PAGES:
+            page.goto(f"{server}{docname}.html", wait_until="load")
+            # Leaving before the math fonts are in would abort their requests (a failure).
+            page.wait_for_load_state("networkidle")
+            heights[docname] = page.evaluate("() => document.documentElement.scrollHeight")
+    finally:
+        watch.close()
+    limit = MAX_HEIGHT_PX[viewport["width"]]
+    assert all(h < limit for h in heights.values()), (heights, limit)
+    assert not watch.failures, watch.failures
 
 
 SUB_PATH = "/course/ex04/"
