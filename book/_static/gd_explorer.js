@@ -128,7 +128,8 @@
   Plot.prototype.py = function (y) {
     return HEIGHT - MARGIN.bottom - ((y - this.y0) / (this.y1 - this.y0)) * (HEIGHT - MARGIN.top - MARGIN.bottom);
   };
-  // Ticks at round values (steps of 1, 2 or 5 times a power of ten), four to eight of them.
+  // Ticks at round values (steps of 1, 2 or 5 times a power of ten), four to eight of them;
+  // the labels keep clear of the box and of each other at its lower left corner.
   Plot.prototype.ticks = function (axes, domain, horizontal) {
     var span = domain[1] - domain[0];
     var unit = Math.pow(10, Math.floor(Math.log10(span / 4)));
@@ -140,9 +141,9 @@
     for (var v = Math.ceil(domain[0] / step) * step; v <= domain[1] + 1e-9; v += step) {
       var label = fmt(v, step < 1 ? 1 : 0);
       if (horizontal) {
-        el("text", { x: this.px(v), y: HEIGHT - MARGIN.bottom + 14, "text-anchor": "middle" }, axes).textContent = label;
+        el("text", { x: this.px(v), y: HEIGHT - MARGIN.bottom + 15, "text-anchor": "middle" }, axes).textContent = label;
       } else {
-        el("text", { x: MARGIN.left - 4, y: this.py(v) + 4, "text-anchor": "end" }, axes).textContent = label;
+        el("text", { x: MARGIN.left - 6, y: this.py(v) + 4, "text-anchor": "end" }, axes).textContent = label;
       }
     }
   };
