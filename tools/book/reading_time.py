@@ -133,6 +133,18 @@ def reading_minutes_role(name, rawtext, text, lineno, inliner, options=None, con
     return [reading_minutes(rawtext, "", docnames=" ".join(text.split()))], []
 
 
+def forget_page(app: Sphinx, env, docname: str) -> None:
+    """A page read again registers its use of the role again."""
+    getattr(env, "book_reading_time_users", set()).discard(docname)
+
+
+def merge_users(app: Sphinx, env, docnames, other) -> None:
+    """After a parallel read: the pages the other process saw using the role."""
+    env.book_reading_time_users = getattr(env, "book_reading_time_users", set()) | getattr(
+        other, "book_reading_time_users", set()
+    )
+
+
 def count_all(app: Sphinx, env) -> None:
     """Count every page's words, once all pages are read."""
     titles = {docname: title.astext() for docname, title in env.titles.items()}
@@ -179,8 +191,9 @@ def add_reading_time(app: Sphinx, doctree: nodes.document, docname: str) -> None
 def setup(app: Sphinx) -> dict:
     app.add_node(reading_minutes)
     app.add_role("reading-minutes", reading_minutes_role)
+    app.connect("env-purge-doc", forget_page)
+    app.connect("env-merge-info", merge_users)
     app.connect("env-updated", count_all)
     app.connect("env-get-outdated", pages_using_the_sum)
     app.connect("doctree-resolved", add_reading_time)
-    # The pages that use the role are kept in the environment (not merged across processes).
-    return {"version": "2", "parallel_read_safe": False, "parallel_write_safe": True}
+    return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}
