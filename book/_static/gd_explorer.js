@@ -1,15 +1,14 @@
-// The gradient-descent explorer of book/gradient_descent.md, drawn in the static page.
+// The gradient-descent explorer of book/gd_explorer.md, drawn in the static page.
 //
 // Nothing is computed here that the book states: the losses, accuracies and gradient-descent
 // paths were computed with exercise_code when the book was built, and a page cell wrote them
-// into the page as JSON (<script type="application/json" class="gd-data"> inside each
+// into the page as JSON (<script type="application/json" class="gd-data"> inside
 // <div class="gd-explorer">). This script only looks them up and draws them as SVG:
-//
-//   * "explore" mode: sliders for w1, w2 and b move over the precomputed grid; the left plot is
-//     the training loss over (w1, w2) at the chosen b, the right plot the training data with
-//     the decision line w1 x1 + w2 x2 + b = 0 and the lines z = 0.1 and z = 0.9;
-//     a learning-rate menu and an epoch slider replay gradient descent from the same start.
-//   * "replay" mode: only the epoch slider (over the frames given) and a play button.
+// sliders for w1, w2 and b move over the precomputed grid; the left plot is the training loss
+// over (w1, w2) at the chosen b, with its colour bar, the right plot the training data with
+// the decision line w1 x1 + w2 x2 + b = 0 and the lines of the probability levels given
+// (z = 0.1 and z = 0.9); a learning-rate menu, an epoch slider and a play button replay
+// gradient descent from the same start. A legend under the plots names every mark.
 //
 // The readout line and each plot's title always show the loss of the weights drawn (a grid
 // value or a value along the path), formatted with five decimals.
@@ -20,6 +19,8 @@
   var WIDTH = 360;
   var HEIGHT = 330;
   var MARGIN = { left: 46, right: 10, top: 30, bottom: 40 };
+  // The loss map is wider by its colour bar: a gap, the bar and its tick labels.
+  var BAR = { gap: 10, width: 12, extra: 56 };
   // Perceptually ordered colours (viridis, 6 stops) for the loss map, low loss = dark.
   var STOPS = [
     [68, 1, 84],
@@ -71,7 +72,10 @@
   }
 
   // A plot: an SVG with a title, axes and a data-to-pixel map over the given domain.
-  function Plot(parent, id, xDomain, yDomain, xLabel, yLabel, description) {
+  function Plot(parent, id, xDomain, yDomain, xLabel, yLabel, description, extra) {
+    var width = WIDTH + (extra || 0);
+    this.width = width;
+    this.right = WIDTH - MARGIN.right; // the right edge of the plotting box
     this.x0 = xDomain[0];
     this.x1 = xDomain[1];
     this.y0 = yDomain[0];
@@ -79,7 +83,7 @@
     var svg = el(
       "svg",
       {
-        viewBox: "0 0 " + WIDTH + " " + HEIGHT,
+        viewBox: "0 0 " + width + " " + HEIGHT,
         role: "img",
         class: "gd-plot",
         "data-x-domain": xDomain.join(","),
@@ -91,7 +95,7 @@
     this.svg = svg;
     this.desc = el("desc", {}, svg);
     this.desc.textContent = description;
-    this.title = el("text", { x: WIDTH / 2, y: 18, class: "gd-title", "text-anchor": "middle" }, svg);
+    this.title = el("text", { x: width / 2, y: 18, class: "gd-title", "text-anchor": "middle" }, svg);
     el("clipPath", { id: id + "-clip" }, svg).appendChild(
       el("rect", {
         x: MARGIN.left,
@@ -119,12 +123,13 @@
   }
 
   Plot.prototype.px = function (x) {
-    return MARGIN.left + ((x - this.x0) / (this.x1 - this.x0)) * (WIDTH - MARGIN.left - MARGIN.right);
+    return MARGIN.left + ((x - this.x0) / (this.x1 - this.x0)) * (this.right - MARGIN.left);
   };
   Plot.prototype.py = function (y) {
     return HEIGHT - MARGIN.bottom - ((y - this.y0) / (this.y1 - this.y0)) * (HEIGHT - MARGIN.top - MARGIN.bottom);
   };
-  // Ticks at round values (steps of 1, 2 or 5 times a power of ten), four to eight of them.
+  // Ticks at round values (steps of 1, 2 or 5 times a power of ten), four to eight of them;
+  // the labels keep clear of the box and of each other at its lower left corner.
   Plot.prototype.ticks = function (axes, domain, horizontal) {
     var span = domain[1] - domain[0];
     var unit = Math.pow(10, Math.floor(Math.log10(span / 4)));
@@ -136,9 +141,9 @@
     for (var v = Math.ceil(domain[0] / step) * step; v <= domain[1] + 1e-9; v += step) {
       var label = fmt(v, step < 1 ? 1 : 0);
       if (horizontal) {
-        el("text", { x: this.px(v), y: HEIGHT - MARGIN.bottom + 14, "text-anchor": "middle" }, axes).textContent = label;
+        el("text", { x: this.px(v), y: HEIGHT - MARGIN.bottom + 15, "text-anchor": "middle" }, axes).textContent = label;
       } else {
-        el("text", { x: MARGIN.left - 4, y: this.py(v) + 4, "text-anchor": "end" }, axes).textContent = label;
+        el("text", { x: MARGIN.left - 6, y: this.py(v) + 4, "text-anchor": "end" }, axes).textContent = label;
       }
     }
   };
@@ -182,47 +187,44 @@
     var controls = html("div", { class: "gd-controls" }, root);
     this.readout = html("p", { class: "gd-readout", "aria-live": "polite" }, root);
 
-    if (data.grid) this.buildLossPlot(plots);
+    this.buildLossPlot(plots);
     this.buildDataPlot(plots);
+    this.buildLegend(root, plots);
 
-    if (data.grid) {
-      var mine = html("fieldset", {}, controls);
-      html("legend", {}, mine, "Your weights");
-      this.sliders = {};
-      ["w1", "w2", "b"].forEach(function (name, k) {
-        var values = data.grid[name];
-        var label = html("label", { class: "gd-slider" }, mine);
-        html("span", {}, label, name);
-        var input = html("input", {
-          type: "range",
-          min: 0,
-          max: values.length - 1,
-          step: 1,
-          value: nearest(values, data.start[k]),
-          "data-weight": name,
-        }, label);
-        var out = html("output", {}, label);
-        input.addEventListener("input", function () {
-          self.fromGrid();
-        });
-        self.sliders[name] = { input: input, out: out, values: values };
+    var mine = html("fieldset", {}, controls);
+    html("legend", {}, mine, "Your weights");
+    this.sliders = {};
+    ["w1", "w2", "b"].forEach(function (name, k) {
+      var values = data.grid[name];
+      var label = html("label", { class: "gd-slider" }, mine);
+      html("span", {}, label, name);
+      var input = html("input", {
+        type: "range",
+        min: 0,
+        max: values.length - 1,
+        step: 1,
+        value: nearest(values, data.start[k]),
+        "data-weight": name,
+      }, label);
+      var out = html("output", {}, label);
+      input.addEventListener("input", function () {
+        self.fromGrid();
       });
-    }
+      self.sliders[name] = { input: input, out: out, values: values };
+    });
 
     var gd = html("fieldset", {}, controls);
-    html("legend", {}, gd, data.grid ? "Gradient descent from the same start" : "Replay");
-    if (data.paths.length > 1) {
-      var lrLabel = html("label", { class: "gd-slider" }, gd);
-      html("span", {}, lrLabel, "learning rate \u03b7");
-      this.lrSelect = html("select", {}, lrLabel);
-      data.paths.forEach(function (p, k) {
-        html("option", { value: k }, self.lrSelect, "\u03b7 = " + p.lr);
-      });
-      this.lrSelect.value = String(data.default_path || 0);
-      this.lrSelect.addEventListener("change", function () {
-        self.fromPath();
-      });
-    }
+    html("legend", {}, gd, "Gradient descent from the same start");
+    var lrLabel = html("label", { class: "gd-slider" }, gd);
+    html("span", {}, lrLabel, "learning rate \u03b7");
+    this.lrSelect = html("select", {}, lrLabel);
+    data.paths.forEach(function (p, k) {
+      html("option", { value: k }, self.lrSelect, "\u03b7 = " + p.lr);
+    });
+    this.lrSelect.value = String(data.default_path || 0);
+    this.lrSelect.addEventListener("change", function () {
+      self.fromPath();
+    });
     var epochLabel = html("label", { class: "gd-slider" }, gd);
     html("span", {}, epochLabel, "epoch");
     this.epoch = html("input", { type: "range", min: 0, max: 0, step: 1, value: 0 }, epochLabel);
@@ -235,8 +237,7 @@
       self.toggle();
     });
 
-    if (data.grid) this.fromGrid();
-    else this.fromPath();
+    this.fromGrid();
   }
 
   Explorer.prototype.buildLossPlot = function (parent) {
@@ -252,8 +253,10 @@
       [w2[0] - step2 / 2, w2[w2.length - 1] + step2 / 2],
       "w1",
       "w2",
-      "Training loss over the weights (w1, w2) at the chosen bias b: darker is lower. " +
-        "The circle marks the weights drawn, the line the path of gradient descent, the star the minimum."
+      "Training loss over the weights (w1, w2) at the chosen bias b: darker is lower, as the " +
+        "colour bar shows. The circle marks the weights drawn, the line the path of gradient " +
+        "descent, the star the minimum.",
+      BAR.extra
     );
     plot.svg.classList.add("gd-loss-plot");
     this.cells = [];
@@ -262,6 +265,7 @@
     this.colourOf = function (loss) {
       return colour((Math.log(loss) - lo) / (hi - lo));
     };
+    this.colourBar(plot, lo, hi);
     for (var j = 0; j < w2.length; j++) {
       for (var i = 0; i < w1.length; i++) {
         this.cells.push(
@@ -280,6 +284,58 @@
     s.textContent = "\u2605";
     this.marker = el("circle", { r: 5, class: "gd-marker" }, plot.body);
     this.lossPlot = plot;
+  };
+
+  // The colour bar right of the loss map: the map's colours against the training loss, on the
+  // map's logarithmic scale, with ticks at 1, 2 and 5 times powers of ten inside its range.
+  Explorer.prototype.colourBar = function (plot, lo, hi) {
+    var top = MARGIN.top;
+    var bottom = HEIGHT - MARGIN.bottom;
+    var x = plot.right + BAR.gap;
+    var id = this.id + "-bar";
+    var bar = el("g", { class: "gd-colourbar" }, plot.svg);
+    var gradient = el("linearGradient", { id: id, x1: 0, y1: 1, x2: 0, y2: 0 }, el("defs", {}, bar));
+    STOPS.forEach(function (c, k) {
+      el("stop", { offset: k / (STOPS.length - 1), "stop-color": "rgb(" + c.join(",") + ")" }, gradient);
+    });
+    el("rect", { x: x, y: top, width: BAR.width, height: bottom - top, fill: "url(#" + id + ")" }, bar);
+    el("text", { x: x + BAR.width / 2, y: top - 5, "text-anchor": "middle" }, bar).textContent = "loss";
+    for (var e = Math.floor(lo / Math.LN10); e <= Math.ceil(hi / Math.LN10); e++) {
+      [1, 2, 5].forEach(function (m) {
+        var v = m * Math.pow(10, e);
+        var t = (Math.log(v) - lo) / (hi - lo);
+        if (t < 0 || t > 1) return;
+        var y = bottom - t * (bottom - top);
+        el("line", { x1: x + BAR.width, x2: x + BAR.width + 3, y1: y, y2: y, class: "gd-tick" }, bar);
+        el("text", { x: x + BAR.width + 5, y: y + 4 }, bar).textContent = String(+v.toPrecision(1));
+      });
+    }
+  };
+
+  // A legend under the plots: every mark with what it means.
+  Explorer.prototype.buildLegend = function (root, plots) {
+    var levels = this.data.levels;
+    var list = html("ul", { class: "gd-legend" });
+    root.insertBefore(list, plots.nextSibling);
+    var swatch = colour(0);
+    var items = [
+      ['<rect width="22" height="16" fill="' + swatch + '"/><text x="11" y="13" class="gd-star" ' +
+        'text-anchor="middle">\u2605</text>', "minimum of the loss (scikit-learn)"],
+      ['<rect width="22" height="16" fill="' + swatch + '"/><circle cx="11" cy="8" r="5" class="gd-marker"/>',
+        "the weights drawn"],
+      ['<polyline points="2,13 9,6 20,4" fill="none" class="gd-path"/>', "path of gradient descent"],
+      ['<line x1="1" y1="8" x2="21" y2="8" class="gd-boundary"/>', "decision line, z = 1/2"],
+      ['<line x1="1" y1="8" x2="21" y2="8" class="gd-band"/>',
+        "z = " + levels[0] + " and z = " + levels[1]],
+      ['<path d="M11 3.5l3 5.5h-6z" transform="translate(0 2)" class="gd-pos"/>', "malignant"],
+      ['<circle cx="11" cy="8" r="2.6" class="gd-neg"/>', "benign"],
+    ];
+    items.forEach(function (item) {
+      var li = html("li", {}, list);
+      var icon = el("svg", { width: 22, height: 16, viewBox: "0 0 22 16", "aria-hidden": "true", class: "gd-key" }, li);
+      icon.innerHTML = item[0];
+      html("span", {}, li, item[1]);
+    });
   };
 
   Explorer.prototype.buildDataPlot = function (parent) {
@@ -328,25 +384,23 @@
 
   // ... or from the gradient-descent path at the chosen epoch.
   Explorer.prototype.fromPath = function () {
-    var path = this.data.paths[this.lrSelect ? +this.lrSelect.value : 0];
+    var path = this.data.paths[+this.lrSelect.value];
     this.epoch.max = path.epochs.length - 1;
     var t = Math.min(+this.epoch.value, path.epochs.length - 1);
     var W = path.W[t];
     var name = "\u03b7 = " + path.lr + ", epoch " + path.epochs[t];
     this.epochOut.textContent = String(path.epochs[t]);
     this.epoch.setAttribute("aria-valuetext", "epoch " + path.epochs[t]);
-    if (this.path) {
-      var plot = this.lossPlot;
-      this.path.setAttribute(
-        "points",
-        path.W.slice(0, t + 1)
-          .map(function (w) {
-            return plot.px(w[0]).toFixed(1) + "," + plot.py(w[1]).toFixed(1);
-          })
-          .join(" ")
-      );
-    }
-    var k = this.data.grid ? nearest(this.data.grid.b, W[2]) : null;
+    var plot = this.lossPlot;
+    this.path.setAttribute(
+      "points",
+      path.W.slice(0, t + 1)
+        .map(function (w) {
+          return plot.px(w[0]).toFixed(1) + "," + plot.py(w[1]).toFixed(1);
+        })
+        .join(" ")
+    );
+    var k = nearest(this.data.grid.b, W[2]);
     this.show(W, path.loss[t], path.correct[t], "gradient descent, " + name, k);
   };
 
@@ -366,19 +420,17 @@
     dp.line(this.lines[0], W[0], W[1], W[2]);
     dp.line(this.lines[1], W[0], W[1], W[2] - logit(levels[0]));
     dp.line(this.lines[2], W[0], W[1], W[2] - logit(levels[1]));
-    if (this.lossPlot) {
-      var g = d.grid;
-      var lp = this.lossPlot;
-      var base = bIndex * g.w1.length * g.w2.length;
-      for (var c = 0; c < this.cells.length; c++) {
-        this.cells[c].setAttribute("fill", this.colourOf(g.loss[base + c]));
-      }
-      this.marker.setAttribute("cx", lp.px(W[0]));
-      this.marker.setAttribute("cy", lp.py(W[1]));
-      lp.title.textContent = "loss " + fmt(loss, 5) + " (map at b = " + fmt(g.b[bIndex], 2) + ")";
-      lp.svg.setAttribute("aria-label", "Loss map at b = " + fmt(g.b[bIndex], 2) + "; " + text);
-      if (source === "your weights") this.path.setAttribute("points", "");
+    var g = d.grid;
+    var lp = this.lossPlot;
+    var base = bIndex * g.w1.length * g.w2.length;
+    for (var c = 0; c < this.cells.length; c++) {
+      this.cells[c].setAttribute("fill", this.colourOf(g.loss[base + c]));
     }
+    this.marker.setAttribute("cx", lp.px(W[0]));
+    this.marker.setAttribute("cy", lp.py(W[1]));
+    lp.title.textContent = "loss " + fmt(loss, 5) + " (map at b = " + fmt(g.b[bIndex], 2) + ")";
+    lp.svg.setAttribute("aria-label", "Loss map at b = " + fmt(g.b[bIndex], 2) + "; " + text);
+    if (source === "your weights") this.path.setAttribute("points", "");
   };
 
   Explorer.prototype.toggle = function () {
@@ -393,11 +445,11 @@
     this.play.textContent = "Pause";
     var stride = Math.max(1, Math.round(+this.epoch.max / 60));
     this.timer = setInterval(function () {
-      var next = Math.min(+self.epoch.max, +self.epoch.value + (self.data.grid ? stride : 1));
+      var next = Math.min(+self.epoch.max, +self.epoch.value + stride);
       self.epoch.value = next;
       self.fromPath();
       if (next >= +self.epoch.max) self.toggle();
-    }, self.data.grid ? 50 : 250);
+    }, 50);
   };
 
   function mountAll() {

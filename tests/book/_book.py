@@ -31,14 +31,16 @@ CHECKED_CHAPTERS = (
     "book/chain_rule",
     "book/gradient_check",
     "book/gradient_descent",
+    "book/learning_rate",
+    "book/gd_explorer",
     "book/sgd",
     "book/threshold",
     "book/beyond",
 )
 CHECK_PREFIX = "numerical check passed:"
 # The page with the gradient-descent explorer (data computed at build time, drawn by
-# book/_static/gd_explorer.js) and the replay of a training run.
-EXPLORER_PAGE = "book/gradient_descent"
+# book/_static/gd_explorer.js): the loss map, the weight sliders and the replay of training.
+EXPLORER_PAGE = "book/gd_explorer"
 
 
 def toc_docnames(root: Path = BOOK_ROOT) -> list[str]:

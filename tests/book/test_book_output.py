@@ -37,6 +37,8 @@ def test_toc_is_the_agreed_one():
         "book/chain_rule",
         "book/gradient_check",
         "book/gradient_descent",
+        "book/learning_rate",
+        "book/gd_explorer",
         "book/sgd",
         "book/threshold",
         "book/beyond",

@@ -262,14 +262,12 @@ SVG_TOL = 1e-6
 _LOSS = re.compile(r"loss (\d+\.\d{5})")
 
 
-def _explorer(page, with_grid: bool):
-    """The explorer root (with or without the loss map) and its JSON data."""
+def _explorer(page):
+    """The page's one explorer (the loss map and the replay of training) and its JSON data."""
     roots = page.locator(".gd-explorer[data-mounted]")
-    for i in range(roots.count()):
-        root = roots.nth(i)
-        if bool(root.locator(".gd-loss-plot").count()) == with_grid:
-            return root, json.loads(root.locator("script.gd-data").text_content())
-    raise AssertionError(f"no mounted explorer (with_grid={with_grid}) on the page")
+    assert roots.count() == 1, f"{roots.count()} mounted explorers (one is agreed)"
+    root = roots.first
+    return root, json.loads(root.locator("script.gd-data").text_content())
 
 
 def _losses_shown(root) -> list[float]:
@@ -306,11 +304,10 @@ def _check_weights_drawn(root, W: list[float], loss: float) -> None:
     for end in ("1", "2"):
         x, y = to_data(float(line.get_attribute(f"x{end}")), float(line.get_attribute(f"y{end}")))
         assert abs(W[0] * x + W[1] * y + W[2]) <= SVG_TOL * (1 + abs(W[0]) + abs(W[1])), (x, y, W)
-    if root.locator(".gd-loss-plot").count():
-        svg, to_data = _to_data(root, "gd-loss-plot")
-        marker = svg.locator("circle.gd-marker")
-        w1, w2 = to_data(float(marker.get_attribute("cx")), float(marker.get_attribute("cy")))
-        assert abs(w1 - W[0]) <= SVG_TOL and abs(w2 - W[1]) <= SVG_TOL, (w1, w2, W)
+    svg, to_data = _to_data(root, "gd-loss-plot")
+    marker = svg.locator("circle.gd-marker")
+    w1, w2 = to_data(float(marker.get_attribute("cx")), float(marker.get_attribute("cy")))
+    assert abs(w1 - W[0]) <= SVG_TOL and abs(w2 - W[1]) <= SVG_TOL, (w1, w2, W)
 
 
 def _drag_to_end(page, slider) -> None:
@@ -332,7 +329,7 @@ def test_explorer_moves(server, browser):
     page = watch.page
     try:
         page.goto(f"{server}{EXPLORER_PAGE}.html", wait_until="load")
-        root, data = _explorer(page, with_grid=True)
+        root, data = _explorer(page)
         grid = data["grid"]
         n1, n2 = len(grid["w1"]), len(grid["w2"])
         sliders = {name: root.locator(f'input[data-weight="{name}"]') for name in ("w1", "w2", "b")}
@@ -363,7 +360,7 @@ def test_explorer_moves(server, browser):
         path = data["paths"][path_index]
         assert int(epoch.input_value()) == 37
         _check_weights_drawn(root, path["W"][37], path["loss"][37])
-        points = root.locator("polyline.gd-path").get_attribute("points").split()
+        points = root.locator(".gd-loss-plot polyline.gd-path").get_attribute("points").split()
         assert len(points) == 38, "the drawn path should end at epoch 37"
 
         # Play advances the epoch; Pause stops it.
@@ -373,18 +370,127 @@ def test_explorer_moves(server, browser):
         t = int(epoch.input_value())
         _check_weights_drawn(root, path["W"][t], path["loss"][t])
 
-        # The replay of the training run: the last frame shows the last epoch's weights.
-        replay, replay_data = _explorer(page, with_grid=False)
-        frames = replay_data["paths"][0]
-        frame_slider = replay.locator("input[type=range]")
-        _check_weights_drawn(replay, frames["W"][0], frames["loss"][0])
-        _drag_to_end(page, frame_slider)
+        # The replay of the training run at eta = 1: the last epoch's weights, by mouse.
+        root.locator("select").select_option(str(data["default_path"]))
+        frames = data["paths"][data["default_path"]]
+        _drag_to_end(page, epoch)
         last = len(frames["epochs"]) - 1
-        assert int(frame_slider.input_value()) == last
-        _check_weights_drawn(replay, frames["W"][last], frames["loss"][last])
-        assert f"epoch {frames['epochs'][last]}:" in replay.locator(".gd-readout").inner_text()
+        assert int(epoch.input_value()) == last
+        _check_weights_drawn(root, frames["W"][last], frames["loss"][last])
+        assert f"epoch {frames['epochs'][last]}:" in root.locator(".gd-readout").inner_text()
     finally:
         watch.close()
+    assert not watch.failures, watch.failures
+
+
+def test_explorer_has_a_colour_bar_and_a_legend(server, browser):
+    """The loss map's colours are explained: a colour bar whose ticks span the grid's losses
+    (on the map's logarithmic scale), and a legend naming every mark of both plots."""
+    watch = PageWatch(browser, server, DESKTOP)
+    page = watch.page
+    try:
+        page.goto(f"{server}{EXPLORER_PAGE}.html", wait_until="load")
+        root, data = _explorer(page)
+        low, high = data["grid"]["loss_range"]
+        bar = root.locator(".gd-loss-plot .gd-colourbar")
+        assert bar.locator("rect").count() == 1 and bar.locator("stop").count() >= 2
+        ticks = [float(t) for t in bar.locator("text").all_text_contents() if t != "loss"]
+        assert len(ticks) >= 3 and all(low <= t <= high for t in ticks), (ticks, low, high)
+        assert ticks == sorted(ticks) and len(set(ticks)) == len(ticks), ticks
+        legend = root.locator(".gd-legend li").all_inner_texts()
+        levels = data["levels"]
+        expected = ["minimum", "weights drawn", "path of gradient descent", "decision line",
+                    f"z = {levels[0]} and z = {levels[1]}", "malignant", "benign"]  # fmt: skip
+        for name in expected:
+            assert any(name in item for item in legend), (name, legend)
+    finally:
+        watch.close()
+    assert not watch.failures, watch.failures
+
+
+# Lets a drawn label overhang its SVG by this much (anti-aliasing of the glyphs' edges).
+CLIP_SLACK_PX = 0.5
+
+CLIPPED_TEXT_JS = """(slack) => {
+    const out = [];
+    for (const svg of document.querySelectorAll('article svg')) {
+        const box = svg.getBoundingClientRect();
+        if (!box.width) continue;
+        for (const t of svg.querySelectorAll('text')) {
+            const r = t.getBoundingClientRect();
+            if (!r.width || !t.textContent.trim()) continue;
+            if (r.left < box.left - slack || r.right > box.right + slack ||
+                r.top < box.top - slack || r.bottom > box.bottom + slack ||
+                r.left < -slack || r.right > window.innerWidth + slack) {
+                out.push(t.textContent.trim() + ' at ' + [r.left, r.top, r.right, r.bottom]
+                    .map(v => v.toFixed(1)).join(',') + ' in ' + [box.left, box.top, box.right,
+                    box.bottom].map(v => v.toFixed(1)).join(','));
+            }
+        }
+    }
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=lambda v: f"{v['width']}px")
+def test_no_axis_label_is_clipped(server, browser, viewport):
+    """Every label the explorer draws (titles, ticks, axis names, the colour bar's) lies inside
+    its SVG and inside the window, at a phone's width as on a desktop."""
+    watch = PageWatch(browser, server, viewport)
+    page = watch.page
+    try:
+        page.goto(f"{server}{EXPLORER_PAGE}.html", wait_until="load")
+        page.wait_for_load_state("networkidle")  # fonts in: the labels have their widths
+        root, _ = _explorer(page)
+        assert root.locator("svg text").count() > 20  # titles, ticks, axis labels, colour bar
+        clipped = page.evaluate(CLIPPED_TEXT_JS, CLIP_SLACK_PX)
+    finally:
+        watch.close()
+    assert not clipped, f"at {viewport['width']} px, labels outside their plot:\n" + "\n".join(
+        clipped
+    )
+    assert not watch.failures, watch.failures
+
+
+def test_glued_numbers_are_in_the_text_weight(server, browser):
+    """A number pasted by glue reads like the words around it (myst-nb would make it bold)."""
+    watch = PageWatch(browser, server, DESKTOP)
+    page = watch.page
+    try:
+        page.goto(f"{server}book/gradient_descent.html", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        weights = page.eval_on_selector_all(
+            "article p span.pasted-text",
+            "els => els.map(e => [getComputedStyle(e).fontWeight,"
+            " getComputedStyle(e.parentElement).fontWeight])",
+        )
+    finally:
+        watch.close()
+    assert len(weights) > 5, weights
+    assert all(mine == around for mine, around in weights), weights
+
+
+# The pages gradient_descent was split into (it was over 16,000 px tall on a desktop), and the
+# height each must stay under, as the reader first sees it (dropdowns and folded code closed).
+SPLIT_PAGES = ("book/gradient_descent", "book/learning_rate", EXPLORER_PAGE)
+MAX_HEIGHT_PX = {DESKTOP["width"]: 12_000, PHONE["width"]: 20_000}
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=lambda v: f"{v['width']}px")
+def test_the_gradient_descent_pages_are_of_a_readable_length(server, browser, viewport):
+    watch = PageWatch(browser, server, viewport)
+    page = watch.page
+    heights = {}
+    try:
+        for docname in SPLIT_PAGES:
+            page.goto(f"{server}{docname}.html", wait_until="load")
+            # Leaving before the math fonts are in would abort their requests (a failure).
+            page.wait_for_load_state("networkidle")
+            heights[docname] = page.evaluate("() => document.documentElement.scrollHeight")
+    finally:
+        watch.close()
+    limit = MAX_HEIGHT_PX[viewport["width"]]
+    assert all(h < limit for h in heights.values()), (heights, limit)
     assert not watch.failures, watch.failures
 
 
