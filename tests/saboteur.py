@@ -42,6 +42,7 @@ class Saboteur(threading.Thread):
         self.done = {}  # sabotage: what was hit
         self._halt = threading.Event()
         self._kernel_seen = None
+        self._probe_killed_at = 0.0
 
     def wanted(self):
         wanted = set()
@@ -59,7 +60,8 @@ class Saboteur(threading.Thread):
 
     def run(self):
         while not self._halt.is_set() and not self.wanted() <= set(self.done):
-            with contextlib.suppress(ProcessLookupError):  # it ended meanwhile: look again
+            # it ended (or its notebook was rewritten) meanwhile: look again
+            with contextlib.suppress(ProcessLookupError, FileNotFoundError):
                 self._step(processes.every())
             time.sleep(0.01)
 
@@ -91,6 +93,7 @@ class Saboteur(threading.Thread):
                     if processes.bytes_written(p.pid) == 0:  # not ready yet
                         os.kill(p.pid, signal.SIGKILL)
                         self.done["probe"] = p.pid
+                        self._probe_killed_at = time.time()
                     else:
                         os.kill(p.pid, signal.SIGCONT)
         if self.kernel_student and "kernel" not in self.done:
@@ -124,7 +127,10 @@ class Saboteur(threading.Thread):
             self.done["worker"] = worker.pid
 
     def _has_graded_one(self, worker):
-        """True once the worker wrote a graded notebook (verdicts in) of one of its students."""
+        """True once the worker wrote a graded notebook (verdicts in) of one of its students,
+        after the probe was stopped if one was: the worker has then logged the failure of the
+        student whose probe it was (killed sooner, its log would not say why that one has no
+        grade)."""
         excluded = next(
             a.split("=", 1)[1].split(",")
             for a in worker.argv
@@ -133,6 +139,9 @@ class Saboteur(threading.Thread):
         autograded = Path(self.course, "autograded")
         return any(
             student.name not in excluded
-            and any(has_verdicts(nb) for nb in (student / ASSIGNMENT).glob("*.ipynb"))
+            and any(
+                has_verdicts(nb) and nb.stat().st_mtime > self._probe_killed_at
+                for nb in (student / ASSIGNMENT).glob("*.ipynb")
+            )
             for student in (autograded.iterdir() if autograded.is_dir() else [])
         )

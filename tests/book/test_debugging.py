@@ -1,10 +1,11 @@
-"""What the debugging page (book/debugging.md) says of the hidden tests is what grading does.
+"""What the debugging page (book/debugging.md) says of the robustness tests holds when graded.
 
 The page runs the notebook's visible checks itself, at build time, on deliberately broken
-classes. Two of its mistakes pass every visible test and are caught only by a hidden one, which
-the page cannot run (its downloaded notebook has no ``tools/``): these tests run those hidden
-cases as the grader does, the part's probe on the broken class and its judge against the
-reference's expectation, and check that they fail with the words the page shows.
+classes. Two of its mistakes (the unfloored BCE, the sigmoid as the formula reads) pass the
+core test and fail the visible robustness test; the page cannot run the hidden robustness
+cases (its downloaded notebook has no ``tools/``): these tests run them as the grader does,
+the part's probe on the broken class and its judge against the reference's expectation, and
+check that they fail with the words the page shows.
 """
 
 from __future__ import annotations
@@ -39,8 +40,15 @@ class NaiveSigmoid(Classifier):
 @pytest.mark.parametrize(
     ("part", "case_name", "module", "name", "broken", "mistake"),
     [
-        ("bce_forward", "edges", loss_module, "BCE", NoFloorBCE, "fp_warning"),
-        ("sigmoid", "extremes", classifier_module, "Classifier", NaiveSigmoid, "sigmoid_overflow"),
+        ("bce_forward_robust", "edges", loss_module, "BCE", NoFloorBCE, "fp_warning"),
+        (
+            "sigmoid_robust",
+            "extremes",
+            classifier_module,
+            "Classifier",
+            NaiveSigmoid,
+            "sigmoid_overflow",
+        ),
     ],
 )
 def test_the_hidden_test_the_page_names_catches_its_mistake(

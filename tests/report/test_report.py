@@ -31,7 +31,7 @@ from tests.report.classroom import (
 )
 from tests.report.html_page import Page
 from tests.submissions import LOSS
-from tools.course import ASSIGNMENT, NOTEBOOK
+from tools.course import ASSIGNMENT, NOTEBOOK, ROBUSTNESS_SUFFIX
 from tools.grader import cases
 from tools.nbgrader_env import nbgrader_env
 
@@ -150,9 +150,18 @@ def test_each_built_mistake_is_counted_for_exactly_the_students_built_with_it(pa
     # The release's stubs: every part not attempted, by both students who handed it in.
     for part in POINTS:
         assert rows[(part, "not_implemented")][4] == f"{FLAGGED}, {UNTOUCHED}"
-    # Nothing else is named, but what a mistake elsewhere costs training.
+    # Nothing else is named, but what a mistake elsewhere costs training, and what a formula
+    # mistake costs the robustness cell of its own part (it checks the formula at the edges),
+    # there only for the students built with a mistake in that part.
     others = set(rows) - set(built) - {(p, "not_implemented") for p in POINTS}
-    assert {part for part, _ in others} <= {"trained_accuracy"}, others
+    in_part = {}
+    for (part, _), students in built.items():
+        in_part.setdefault(part + ROBUSTNESS_SUFFIX, set()).update(students)
+    for part, key in others:
+        if part == "trained_accuracy":
+            continue
+        assert part in in_part, (part, key)
+        assert set(rows[(part, key)][4].split(", ")) <= in_part[part], (part, key)
     # Every failed part of every graded student is named once, and only those.
     scores, _ = gradebook_scores(report["course"])
     failed = sum(scores[s][p] < POINTS[p] for s in GRADED for p in POINTS)
