@@ -10,7 +10,9 @@ Steps:
    which does not follow a linked folder, so the package would be missing from the release.
    Links to files are followed (nbgrader copies real files).
    Write the points of ``tools/course.py`` (``POINTS``) into the source notebook: each
-   graded cell's nbgrader metadata and the "(N points)" of its first line.
+   graded cell's nbgrader metadata and the "(N points)" of its first line, each part's
+   heading and the table of points; and the numbers to expect after training, computed with
+   the reference (tools/release/notebook_text.py).
 2. ``nbgrader generate_assignment ex04 --force``: clears the notebook's solutions, hidden
    tests and outputs, adds the header, records the graded cells in ``gradebook.db``
    (gitignored), copies the package, and runs the post-convert hook of
@@ -39,6 +41,7 @@ import nbformat
 
 from tools.course import ASSIGNMENT, NOTEBOOK, POINTS
 from tools.nbgrader_env import run_nbgrader
+from tools.release.notebook_text import sync_text
 from tools.release.strip_solutions import BEGIN, END, find_regions, strip_solutions
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -281,7 +284,9 @@ def points_text(points):
 
 def sync_points(root=ROOT, check_only=False):
     """Write ``tools.course.POINTS`` into the source notebook: each graded cell's nbgrader
-    ``points`` and the "(N points)" of its first line.
+    ``points`` and the "(N points)" of its first line; and the text written from code
+    (tools/release/notebook_text.py: the parts' headings, the table of points, the numbers
+    to expect after training).
 
     :return: the graded cells changed (or, with ``check_only``, that need a change).
     :raises ReleaseError: a graded cell without points in POINTS, or one of POINTS without
@@ -308,6 +313,10 @@ def sync_points(root=ROOT, check_only=False):
             cell.source = f"{line}\n{rest}" if rest or cell.source.endswith("\n") else line
     if set(POINTS) - seen:
         raise ReleaseError(f"no graded cell for {sorted(set(POINTS) - seen)}")
+    try:
+        changes += sync_text(notebook)
+    except ValueError as exc:
+        raise ReleaseError(f"the generated text of the notebook: {exc}") from exc
     if changes and not check_only:
         nbformat.write(notebook, path)
     return changes
