@@ -17,6 +17,7 @@ import pytest
 from tests.nbgrader.test_autograde import POINTS, solved
 from tools.course import ASSIGNMENT, NOTEBOOK, STUDENT_FILES
 from tools.nbgrader_env import nbgrader_env
+from tools.release.notebook_text import stated_numbers
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +59,14 @@ def test_the_finished_release_runs_top_to_bottom(tmp_path):
             assert f"[{part}] passed" in text_of(cell), (part, text_of(cell))
     data = [o.get("data", {}) for c in cells for o in c.get("outputs", [])]
     assert sum("image/png" in d for d in data) >= 3  # the data, the curves, the boundary
+    # The test accuracy the notebook's text announces (written by make release) is the one
+    # the student's finished notebook prints at the end.
+    release = ROOT / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    cells_of_release = json.loads(release.read_text(encoding="utf-8"))["cells"]
+    stated = stated_numbers("".join("".join(c["source"]) for c in cells_of_release))
+    (evaluate,) = [c for c in cells if c.get("id") == "evaluate"]
+    accuracy = stated["test_right"] / stated["test_n"]
+    assert f"test accuracy:   {accuracy:.4f}" in text_of(evaluate), text_of(evaluate)
     assert any("application/vnd.jupyter.widget-view+json" in d for d in data)
 
 
