@@ -82,6 +82,19 @@ def test_every_graded_heading_states_its_points(folder):
         assert heading.endswith(f"({n} point{'' if n == 1 else 's'})"), heading
 
 
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_the_parts_the_intro_calls_ungraded_are_the_ungraded_ones(folder):
+    nb = notebook(folder)
+    numbered = {
+        int(m.group(2))
+        for c in nb.cells
+        if c.cell_type == "markdown" and (m := HEADING.match(c.source.partition("\n")[0]))
+    }
+    ungraded = sorted(numbered - {number for number, _, _ in parts(nb.cells)} - {0})
+    words = " and ".join(str(n) for n in ungraded)
+    assert f"Parts {words} are not graded." in intro(nb).replace("\n", " ")
+
+
 def test_the_generated_text_is_in_step(fresh):
     nb = notebook("source")
     assert sync_text(copy.deepcopy(nb), numbers=fresh) == []
