@@ -17,7 +17,6 @@ to benchmarks/results/report.json, which the instructors' page quotes.
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,9 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.results import record  # noqa: E402
-from tests.report.classroom import build_class  # noqa: E402
+from tests.report.classroom import build_class, run_report  # noqa: E402
 from tools.course import ASSIGNMENT, NOTEBOOK  # noqa: E402
-from tools.nbgrader_env import nbgrader_env  # noqa: E402
 
 
 def enlarge(course, students):
@@ -80,14 +78,7 @@ def main(argv=None):
             made = time.perf_counter() - start
             out = Path(tmp) / f"out{n}"
             start = time.perf_counter()
-            proc = subprocess.run(
-                [sys.executable, "-m", "tools.report", ASSIGNMENT, "--output-dir", str(out)],
-                cwd=course,
-                env=nbgrader_env(),
-                capture_output=True,
-                text=True,
-                check=True,
-            )
+            proc = run_report(course, out, check=True)
             wall = time.perf_counter() - start
             size = (out / f"{ASSIGNMENT}-report.html").stat().st_size
             runs.append({"students": n, "wall": wall, "page_kib": size / 1024})

@@ -6,13 +6,16 @@ report's counts can be checked against what each student was made to get wrong, 
 against the gradebook.
 """
 
+import subprocess
+import sys
+
 from nbgrader.api import Gradebook
 
 from tests.grader.test_mistakes import MISTAKEN
 from tests.nbgrader.test_autograde import new_course, submit
 from tests.submissions import LOSS, everything, patches_checks
 from tools.course import ASSIGNMENT, NOTEBOOK
-from tools.nbgrader_env import run_nbgrader
+from tools.nbgrader_env import nbgrader_env, run_nbgrader
 
 # student: the mistakes (MISTAKEN's keys) their files were built with. "untouched" hands in
 # the release as it is, "flagged" makes the notebook's own checks pass (the grader fails them
@@ -81,3 +84,16 @@ def build_class(course_dir):
         gb.find_grade(part, NOTEBOOK, ASSIGNMENT, student).manual_score = 1.0
         gb.db.commit()
     return course, "\n".join(logs)
+
+
+def run_report(course, out, check=False):
+    """``python -m tools.report ex04 --output-dir out`` from the course folder, as an
+    instructor runs it (nbgrader's environment: its gradebook variable included)."""
+    return subprocess.run(
+        [sys.executable, "-m", "tools.report", ASSIGNMENT, "--output-dir", str(out)],
+        cwd=course,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+        check=check,
+    )

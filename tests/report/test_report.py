@@ -9,8 +9,6 @@ against the gradebook itself and against what each student was built to have.
 
 import csv
 import json
-import subprocess
-import sys
 import time
 
 import pytest
@@ -28,12 +26,12 @@ from tests.report.classroom import (
     STUDENTS,
     UNTOUCHED,
     build_class,
+    run_report,
 )
 from tests.report.html_page import Page
 from tests.submissions import LOSS
 from tools.course import ASSIGNMENT, NOTEBOOK, ROBUSTNESS_SUFFIX
 from tools.grader import cases
-from tools.nbgrader_env import nbgrader_env
 
 pytestmark = pytest.mark.slow
 
@@ -45,14 +43,7 @@ def report(tmp_path_factory):
     course, log = build_class(tmp_path_factory.mktemp("report-class"))
     out = tmp_path_factory.mktemp("report-out")
     start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "tools.report", ASSIGNMENT, "--output-dir", str(out)],
-        cwd=course,
-        env=nbgrader_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = run_report(course, out)
     seconds = time.perf_counter() - start
     assert proc.returncode == 0, proc.stdout + proc.stderr + log
     html = (out / f"{ASSIGNMENT}-report.html").read_text(encoding="utf-8")

@@ -7,17 +7,15 @@ SQLite gradebook to fall back on).
 """
 
 import csv
-import subprocess
-import sys
 
 import pytest
 from nbgrader.api import Gradebook
 
 from tests.nbgrader.test_autograde import POINTS, new_course, submit
-from tests.report.classroom import files_with
+from tests.report.classroom import files_with, run_report
 from tools.course import ASSIGNMENT, NOTEBOOK
 from tools.grader import gradebook
-from tools.nbgrader_env import nbgrader_env, run_nbgrader
+from tools.nbgrader_env import run_nbgrader
 
 pytestmark = pytest.mark.slow
 
@@ -36,14 +34,7 @@ def graded(tmp_path_factory, postgres):
         proc = run_nbgrader(str(course), "autograde", ASSIGNMENT)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         out = tmp_path_factory.mktemp("report-pg-out")
-        proc = subprocess.run(
-            [sys.executable, "-m", "tools.report", ASSIGNMENT, "--output-dir", str(out)],
-            cwd=course,
-            env=nbgrader_env(),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        proc = run_report(course, out)
         assert proc.returncode == 0, proc.stdout + proc.stderr
     with open(out / f"{ASSIGNMENT}-report.csv", newline="", encoding="utf-8") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
