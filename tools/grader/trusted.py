@@ -148,11 +148,16 @@ def _run(engine, judges, case, seconds, probe, tree):
 # (memory, processes, time), the file system or an import. A failure that rests on one of
 # these is never certain: the notebook's kernel runs under other limits.
 _ENVIRONMENT = (MemoryError, OSError, ImportError, RecursionError, KeyboardInterrupt)
+
+
+def _with_subclasses(cls):
+    yield cls
+    for sub in cls.__subclasses__():
+        yield from _with_subclasses(sub)
+
+
 ENVIRONMENT_ERRORS = frozenset(
-    cls.__name__
-    for base in _ENVIRONMENT
-    for cls in [base, *base.__subclasses__()]
-    + [sub for direct in base.__subclasses__() for sub in direct.__subclasses__()]
+    cls.__name__ for base in _ENVIRONMENT for cls in _with_subclasses(base)
 )
 
 
