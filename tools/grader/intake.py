@@ -359,6 +359,12 @@ def _bad_name_path(intake_root, student, assignment):
     return os.path.join(intake_root, f"{BAD_NAME_PREFIX}{digest}.{assignment}{REFUSED_SUFFIX}")
 
 
+def _is_bad_name_file(name, assignment):
+    """Whether the entry ``name`` of the intake folder is a kept refusal of a folder name
+    (``_bad_name_path``) for ``assignment``."""
+    return name.startswith(BAD_NAME_PREFIX) and name.endswith(f".{assignment}{REFUSED_SUFFIX}")
+
+
 def _keep_bad_name(intake_root, student, assignment):
     os.makedirs(intake_root, exist_ok=True)
     path = _bad_name_path(intake_root, student, assignment)
@@ -399,7 +405,7 @@ def take_all(submitted_root, intake_root, assignment, student_pattern="*", exclu
     for student in os.listdir(intake_root) if os.path.isdir(intake_root) else ():
         if student.startswith(BAD_NAME_PREFIX):
             path = os.path.join(intake_root, student)
-            if path.endswith(f".{assignment}{REFUSED_SUFFIX}") and path not in kept:
+            if _is_bad_name_file(student, assignment) and path not in kept:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(path)
             continue
@@ -445,17 +451,13 @@ def refusals(intake_root, assignment):
     found = {}
     if not os.path.isdir(intake_root):
         return found
-    for name in sorted(os.listdir(intake_root)):
-        path = os.path.join(intake_root, name)
-        if not (
-            name.startswith(BAD_NAME_PREFIX) and name.endswith(f".{assignment}{REFUSED_SUFFIX}")
-        ):
-            continue
-        if os.path.isfile(path) and not os.path.islink(path):
-            with open(path, encoding="utf-8") as f, contextlib.suppress(ValueError, KeyError):
-                found[json.load(f)["student"]] = BAD_NAME
     for student in sorted(os.listdir(intake_root)):
         if student.startswith(BAD_NAME_PREFIX):
+            path = os.path.join(intake_root, student)
+            kept = os.path.isfile(path) and not os.path.islink(path)
+            if _is_bad_name_file(student, assignment) and kept:
+                with open(path, encoding="utf-8") as f, contextlib.suppress(ValueError, KeyError):
+                    found[json.load(f)["student"]] = BAD_NAME
             continue
         reasons = []
         for stage in STAGES:
